@@ -1,0 +1,33 @@
+package dev.reaper.agent;
+
+import dev.reaper.log.Log;
+import dev.reaper.options.Options;
+import dev.reaper.options.OptionsException;
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The agent inside its own module layer. {@code dev.reaper.boot.ReaperAgent} has checked the options
+ * and calls {@link #prepare} once per JVM, by reflection.
+ */
+public final class Agent {
+    private Agent() {}
+
+    /**
+     * Checks the environment and prepares the reaper.
+     *
+     * @param atStartup true before the application's main: with strict=true a problem then stops the
+     *                  JVM. False when attached to a running JVM, which is never stopped.
+     * @return the reaper's loop, for the caller to run on a daemon thread; null if the agent cannot
+     *         run here (it has said why)
+     */
+    public static Runnable prepare(String arguments, Instrumentation instrumentation, boolean atStartup) {
+        Options options;
+        try {
+            options = Options.parse(System.getenv("REAPER_OPTIONS"), arguments);
+        } catch (OptionsException e) {
+            throw new IllegalArgumentException(e.getMessage()); // the boot class checked them already
+        }
+        Log.setLevel(options.log());
+        return new Startup(options, instrumentation, atStartup).prepare();
+    }
+}

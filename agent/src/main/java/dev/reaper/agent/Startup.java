@@ -1,0 +1,236 @@
+package dev.reaper.agent;
+
+import static dev.reaper.linux.LibC.ECHILD;
+import static dev.reaper.linux.LibC.P_PIDFD;
+import static dev.reaper.linux.LibC.PR_SET_CHILD_SUBREAPER;
+import static dev.reaper.linux.LibC.SIGINFO_INTS;
+import static dev.reaper.linux.LibC.WEXITED;
+import static dev.reaper.linux.LibC.WNOHANG;
+
+import dev.reaper.linux.LibC;
+import dev.reaper.log.Log;
+import dev.reaper.options.Options;
+import dev.reaper.proc.Proc;
+import dev.reaper.reap.JdkChildren;
+import dev.reaper.reap.Reaper;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Everything between the options and the reaper's loop, in the order it happens: check the
+ * platform, load the native calls, check /proc, become a subreaper, find the JDK's own children,
+ * check that signal handlers can run. A problem in the environment gives one warning saying what is
+ * lost and how to fix it, and the application runs on; with strict=true the JVM refuses to start.
+ */
+final class Startup {
+    private final Options options;
+    private final Instrumentation instrumentation;
+    private final boolean atStartup;
+    private final boolean leaderRunsJava;
+
+    Startup(Options options, Instrumentation instrumentation, boolean atStartup) {
+        this.options = options;
+        this.instrumentation = instrumentation;
+        this.atStartup = atStartup;
+        this.leaderRunsJava = atStartup && onLeaderThread();
+    }
+
+    /** Returns the reaper, ready to run; null if the agent cannot run here (it has said why). */
+    Reaper prepare() {
+        try {
+            return prepareOrSayWhy();
+        } catch (RuntimeException | LinkageError e) {
+            problem("could not start (" + e + "): nothing is reaped");
+            return null;
+        }
+    }
+
+    private Reaper prepareOrSayWhy() {
+        long started = System.nanoTime();
+        String os = System.getProperty("os.name");
+        if (!"Linux".equals(os)) {
+            problem("this is " + os + ", not Linux: nothing is reaped");
+            return null;
+        }
+        openJdkInternals();
+        if (!loadNativeCalls()) {
+            return null;
+        }
+        long self = LibC.getpid();
+        if (!checkProc(self)) {
+            return null;
+        }
+        String role = becomeSubreaper(self);
+        JdkChildren jdk = JdkChildren.find();
+        if (!jdk.known()) {
+            problem("cannot read the JDK's table of its own children (" + jdk.unknownBecause()
+                    + "): orphans are reaped only after the grace period (" + options.grace().toSeconds() + "s)");
+        }
+        boolean signals = signalHandlersRun();
+        boolean pidfds = pidfdsWork(self);
+        Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
+                + ", SIGCHLD handler " + signals + ", " + options);
+        return new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
+    }
+
+    /**
+     * Opens java.lang to this module alone (to read the JDK's table of children and to grant JNA
+     * native access) and exports jdk.internal.misc (to read the JVM's arguments). The application
+     * gains nothing.
+     */
+    private void openJdkInternals() {
+        Module self = Startup.class.getModule();
+        instrumentation.redefineModule(Object.class.getModule(), Set.of(),
+                Map.of("jdk.internal.misc", Set.of(self)), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+    }
+
+    private boolean loadNativeCalls() {
+        enableNativeAccess();
+        // JNA logs its own failures, stack traces included, through java.util.logging: hush it while it
+        // loads, so that a failure reads as the one warning below. The application's own JNA logs the same name.
+        Logger jnaLog = Logger.getLogger("com.sun.jna.Native");
+        Level level = jnaLog.getLevel();
+        jnaLog.setLevel(Level.OFF);
+        try {
+            LibC.getpid();
+            return true;
+        } catch (LinkageError e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return problem("JNA cannot load its native library (" + firstLine(cause) + "): nothing is reaped;"
+                    + " give it a writable directory that allows exec: -Djna.tmpdir=DIR");
+        } finally {
+            jnaLog.setLevel(level);
+        }
+    }
+
+    /**
+     * JDK 24+ warns when a module without native access loads a library. Grant it to the JNA module
+     * of this layer only, by the JDK's private method, which (unlike the public one) warns nothing.
+     * JDK 17 to 21 have nothing to grant.
+     */
+    private static void enableNativeAccess() {
+        Module jna = Startup.class.getModule().getLayer() == null ? null
+                : Startup.class.getModule().getLayer().findModule("com.sun.jna").orElse(null);
+        if (jna == null) {
+            return;
+        }
+        try {
+            Method grant = Module.class.getDeclaredMethod("implAddEnableNativeAccess");
+            grant.setAccessible(true);
+            grant.invoke(jna);
+        } catch (NoSuchMethodException e) {
+            // before JDK 22: native access is not restricted
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debug("could not grant native access to JNA: " + e);
+        }
+    }
+
+    private boolean checkProc(long self) {
+        long seen;
+        try {
+            seen = Proc.self();
+        } catch (IOException | RuntimeException e) {
+            return problem("cannot read /proc (" + e + "): nothing is reaped; mount /proc");
+        }
+        if (seen != self) {
+            return problem("/proc belongs to another pid namespace (it sees this JVM as " + seen + ", not " + self
+                    + "): nothing is reaped; mount a /proc for this namespace (unshare --mount-proc, or a container engine)");
+        }
+        if (!Proc.hasChildrenLists(self)) {
+            return problem("this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): nothing is reaped");
+        }
+        return true;
+    }
+
+    /** Returns how orphans reach this JVM, for the debug line. */
+    private String becomeSubreaper(long self) {
+        if (self == 1) {
+            return "PID 1";
+        }
+        if (!options.subreaper()) {
+            Log.warn("neither PID 1 nor a child subreaper (subreaper=false): orphans of this JVM's descendants go to"
+                    + " another process, and only this JVM's own children are reaped; remove subreaper=false or run the JVM as PID 1");
+            return "not a subreaper";
+        }
+        if (LibC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            problem("prctl(PR_SET_CHILD_SUBREAPER) failed (errno " + LibC.errno() + "): orphans of this JVM's descendants"
+                    + " go to another process, and only this JVM's own children are reaped; run the JVM as PID 1");
+            return "not a subreaper";
+        }
+        return "child subreaper";
+    }
+
+    /** HotSpot runs Java signal handlers unless -Xrs; sun.misc.Signal needs module jdk.unsupported. */
+    private boolean signalHandlersRun() {
+        String lost = "zombies wait for the sweep (every " + options.sweep().toMillis() + " ms) instead of being reaped on SIGCHLD";
+        if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+            return problem("module jdk.unsupported is not in this JVM: " + lost + "; add --add-modules jdk.unsupported");
+        }
+        if (reducedSignalUsage()) {
+            return problem("-Xrs stops HotSpot from running Java signal handlers: " + lost + "; remove -Xrs");
+        }
+        return true;
+    }
+
+    private static boolean reducedSignalUsage() {
+        boolean reduced = false;
+        try {
+            String[] arguments = (String[]) Class.forName("jdk.internal.misc.VM").getMethod("getRuntimeArguments").invoke(null);
+            for (String argument : arguments) {
+                if (argument.equals("-Xrs") || argument.equals("-XX:+ReduceSignalUsage")) {
+                    reduced = true;
+                } else if (argument.equals("-XX:-ReduceSignalUsage")) {
+                    reduced = false;
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debug("cannot read the JVM's arguments: " + e);
+        }
+        return reduced;
+    }
+
+    /** pidfd_open (Linux 5.3) and waitid(P_PIDFD) (Linux 5.4): on our own pidfd, waitid says ECHILD if it understood. */
+    private static boolean pidfdsWork(long self) {
+        int fd = LibC.pidfdOpen((int) self);
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            return LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1 && LibC.errno() == ECHILD;
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /** True when this (the main) thread is the process's first thread: a JVM embedded by a custom launcher. */
+    private static boolean onLeaderThread() {
+        try {
+            String[] self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString().split("/");
+            return self.length == 3 && self[0].equals(self[2]);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Says what is lost; with strict=true at start-up, stops the JVM instead. Returns false. */
+    private boolean problem(String message) {
+        if (options.strict() && atStartup) {
+            Options.refuseToStart(message + " (strict=true)");
+        }
+        Log.warn(message);
+        return false;
+    }
+
+    private static String firstLine(Throwable t) {
+        String text = String.valueOf(t.getMessage());
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.reaper.boot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleDescriptor.Requires.Modifier;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * Builds the module layer the agent runs in, from the agent's jar.
+ *
+ * <p>The jar holds two modules, unpacked under {@code META-INF/reaper/<module>/}: the agent
+ * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
+ * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own. JNA
+ * is a named module here, so that JDK 24+ can grant native access to it alone. Classes are read from
+ * the jar as they are needed; nothing is extracted.
+ */
+public final class AgentLayer {
+    public static final String AGENT_MODULE = "dev.reaper";
+    private static final String JNA_MODULE = "com.sun.jna";
+    private static final String PREFIX = "META-INF/reaper/";
+
+    private AgentLayer() {}
+
+    /** The layer, built from the jar that holds {@code anchor}, with the platform class loader as parent. */
+    public static ModuleLayer load(Class<?> anchor) throws IOException, URISyntaxException {
+        Path jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        NestedModules modules = new NestedModules(new JarFile(jar.toFile()), jar.toUri());
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(AGENT_MODULE));
+        return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    }
+
+    /** The agent's module: what it needs from the JDK, and what JNA may reflect on. */
+    private static ModuleDescriptor agentDescriptor(Set<String> packages) {
+        Set<Modifier> optional = Set.of(Modifier.STATIC);
+        return ModuleDescriptor.newModule(AGENT_MODULE)
+                .requires(JNA_MODULE)
+                .requires("java.instrument")
+                .requires("java.logging") // JNA needs it anyway
+                .requires(optional, "jdk.unsupported") // sun.misc.Signal; absent in some jlinked runtimes
+                .requires(optional, "java.management")
+                .requires(optional, "jdk.jfr")
+                .requires(optional, "jdk.attach")
+                .exports("dev.reaper.agent")
+                .exports("dev.reaper.cli")
+                .opens("dev.reaper.linux", Set.of(JNA_MODULE))
+                .packages(packages)
+                .build();
+    }
+
+    /** A ModuleFinder over the modules unpacked in the jar, each under its own prefix. */
+    private static final class NestedModules implements ModuleFinder {
+        private final Map<String, ModuleReference> modules = new HashMap<>();
+
+        NestedModules(JarFile jar, URI jarUri) {
+            Map<String, Set<String>> packages = new HashMap<>();
+            Map<String, Set<String>> entries = new HashMap<>();
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (!name.startsWith(PREFIX) || name.endsWith("/")) {
+                    continue;
+                }
+                int slash = name.indexOf('/', PREFIX.length());
+                String module = name.substring(PREFIX.length(), slash);
+                String path = name.substring(slash + 1);
+                entries.computeIfAbsent(module, m -> new HashSet<>()).add(path);
+                int last = path.lastIndexOf('/');
+                if (path.endsWith(".class") && last > 0 && !path.startsWith("META-INF/")) {
+                    packages.computeIfAbsent(module, m -> new HashSet<>()).add(path.substring(0, last).replace('/', '.'));
+                }
+            }
+            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build(), jar, jarUri, entries);
+            add(agentDescriptor(packages.get(AGENT_MODULE)), jar, jarUri, entries);
+        }
+
+        private void add(ModuleDescriptor descriptor, JarFile jar, URI jarUri, Map<String, Set<String>> entries) {
+            String prefix = PREFIX + descriptor.name() + "/";
+            URI location = URI.create("jar:" + jarUri + "!/" + prefix);
+            modules.put(descriptor.name(), new ModuleReference(descriptor, location) {
+                @Override
+                public ModuleReader open() {
+                    return new NestedReader(jar, prefix, location, entries.get(descriptor.name()));
+                }
+            });
+        }
+
+        @Override
+        public Optional<ModuleReference> find(String name) {
+            return Optional.ofNullable(modules.get(name));
+        }
+
+        @Override
+        public Set<ModuleReference> findAll() {
+            return Set.copyOf(modules.values());
+        }
+    }
+
+    /** Reads one module's entries from the jar. The jar stays open: the layer loads classes from it for the JVM's life. */
+    private record NestedReader(JarFile jar, String prefix, URI location, Set<String> names) implements ModuleReader {
+        @Override
+        public Optional<URI> find(String name) {
+            return names.contains(name) ? Optional.of(URI.create(location + name)) : Optional.empty();
+        }
+
+        @Override
+        public Optional<InputStream> open(String name) throws IOException {
+            JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
+            return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));
+        }
+
+        @Override
+        public Stream<String> list() {
+            return names.stream();
+        }
+
+        @Override
+        public void close() {}
+    }
+}

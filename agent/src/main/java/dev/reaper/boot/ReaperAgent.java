@@ -1,0 +1,116 @@
+package dev.reaper.boot;
+
+import dev.reaper.options.Options;
+import dev.reaper.options.Options.LogLevel;
+import dev.reaper.options.OptionsException;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * The class the manifest names ({@code Premain-Class}, {@code Agent-Class}, {@code Launcher-Agent-Class}).
+ *
+ * <p>The JVM loads it through the application's class loader, so it touches nothing global: on the
+ * main thread it only checks the options (a malformed one must stop the JVM before main runs) and
+ * guards against a second load. The agent itself runs in its own module layer ({@link AgentLayer}),
+ * apart from the application's classes, built on the agent's thread: that takes tens of
+ * milliseconds, mostly the JDK warming up its module and invokedynamic machinery.
+ */
+public final class ReaperAgent {
+    private static final Object LOCK = new Object();
+    private static Options loaded;
+
+    private ReaperAgent() {}
+
+    /** {@code -javaagent:reaper.jar[=OPTIONS]}, also from JAVA_TOOL_OPTIONS. */
+    public static void premain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, true);
+    }
+
+    /** Dynamic attach (on the Attach Listener thread), or Launcher-Agent-Class (on main, before main()). */
+    public static void agentmain(String arguments, Instrumentation instrumentation) {
+        start(arguments, instrumentation, !Thread.currentThread().getName().equals("Attach Listener"));
+    }
+
+    private static void start(String arguments, Instrumentation instrumentation, boolean atStartup) {
+        Options options;
+        try {
+            options = Options.parse(System.getenv("REAPER_OPTIONS"), arguments);
+        } catch (OptionsException e) {
+            if (atStartup) {
+                Options.refuseToStart(e.getMessage());
+            }
+            throw new IllegalArgumentException("reaper: " + e.getMessage()); // to the attacher
+        }
+        synchronized (LOCK) {
+            if (loaded != null) {
+                log(loaded, LogLevel.INFO, "already running in this JVM; loading it again does nothing");
+                return;
+            }
+            loaded = options;
+        }
+        Handover handover = new Handover(arguments, instrumentation, atStartup, options);
+        if (options.strict() && atStartup) {
+            handover.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
+        } else {
+            daemon(handover);
+        }
+    }
+
+    /** Builds the layer, prepares the agent in it, and runs its reaper on the agent's own thread. */
+    private static final class Handover implements Runnable {
+        private final String arguments;
+        private final Instrumentation instrumentation;
+        private final boolean atStartup;
+        private final Options options;
+
+        Handover(String arguments, Instrumentation instrumentation, boolean atStartup, Options options) {
+            this.arguments = arguments;
+            this.instrumentation = instrumentation;
+            this.atStartup = atStartup;
+            this.options = options;
+        }
+
+        @Override
+        public void run() {
+            Runnable reaper;
+            try {
+                Class<?> agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
+                reaper = (Runnable) agent.getMethod("prepare", String.class, Instrumentation.class, boolean.class)
+                        .invoke(null, arguments, instrumentation, atStartup);
+            } catch (InvocationTargetException e) {
+                reaper = cannotStart(e.getCause());
+            } catch (Exception | LinkageError e) {
+                reaper = cannotStart(e);
+            }
+            if (reaper == null) {
+                return;
+            }
+            if (Thread.currentThread().getName().equals("reaper")) {
+                reaper.run();
+            } else {
+                daemon(reaper);
+            }
+        }
+
+        private Runnable cannotStart(Throwable problem) {
+            String message = "could not start (" + problem + "): nothing is reaped";
+            if (options.strict() && atStartup) {
+                Options.refuseToStart(message + " (strict=true)");
+            }
+            log(options, LogLevel.WARN, message);
+            return null;
+        }
+    }
+
+    private static void daemon(Runnable task) {
+        Thread thread = new Thread(task, "reaper");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void log(Options options, LogLevel level, String message) {
+        if (options.log() != LogLevel.OFF && options.log().compareTo(level) >= 0) {
+            System.getLogger("dev.reaper").log(level == LogLevel.WARN ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "reaper: " + message);
+        }
+    }
+}

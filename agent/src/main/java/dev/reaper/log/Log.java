@@ -1,0 +1,55 @@
+package dev.reaper.log;
+
+import dev.reaper.options.Options.LogLevel;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+
+/**
+ * The agent's log: filtered first by the {@code log=} option, then handed to {@link System.Logger},
+ * so that the application's logging decides where it goes.
+ *
+ * <p>The {@code System.Logger} is looked up only when the first line passes the filter: looking it up
+ * can initialise the application's logging framework, which must not happen just because the agent
+ * was loaded.
+ */
+public final class Log {
+    private static volatile LogLevel level = LogLevel.WARN;
+    private static volatile Logger logger;
+
+    private Log() {}
+
+    public static void setLevel(LogLevel newLevel) {
+        level = newLevel;
+    }
+
+    public static boolean enabled(LogLevel wanted) {
+        return wanted != LogLevel.OFF && level.compareTo(wanted) >= 0;
+    }
+
+    public static void warn(String message) {
+        log(LogLevel.WARN, Level.WARNING, message);
+    }
+
+    public static void info(String message) {
+        log(LogLevel.INFO, Level.INFO, message);
+    }
+
+    public static void debug(String message) {
+        log(LogLevel.DEBUG, Level.DEBUG, message);
+    }
+
+    private static void log(LogLevel ours, Level theirs, String message) {
+        if (!enabled(ours)) {
+            return;
+        }
+        try {
+            Logger l = logger;
+            if (l == null) {
+                logger = l = System.getLogger("dev.reaper");
+            }
+            l.log(theirs, "reaper: " + message);
+        } catch (RuntimeException | LinkageError e) {
+            // The application's logging failed; the agent has nowhere else to say it.
+        }
+    }
+}

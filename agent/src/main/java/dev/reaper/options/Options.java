@@ -1,0 +1,162 @@
+package dev.reaper.options;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's options, parsed from {@code key=value} pairs separated by commas.
+ *
+ * <p>They come from two places: the environment variable {@code REAPER_OPTIONS} and the agent's
+ * own arguments ({@code -javaagent:reaper.jar=OPTIONS}). The agent's arguments win on conflict.
+ * Within one place a key may be given once.
+ *
+ * <p>This class runs on the application's main thread before main(), in the boot class loader's
+ * copy too (see the agent pom): no lambdas or method references, which would start the JDK's
+ * invokedynamic machinery there.
+ */
+public record Options(
+        boolean subreaper,
+        LogLevel log,
+        Duration sweep,
+        Duration grace,
+        boolean strict) {
+
+    public enum LogLevel { OFF, WARN, INFO, DEBUG }
+
+    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(1), Duration.ofSeconds(60), false);
+
+    /** Every key, with the values it accepts, in the order the README documents them. */
+    private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();
+    static {
+        ACCEPTED.put("subreaper", "true or false");
+        ACCEPTED.put("log", "off, warn, info or debug");
+        ACCEPTED.put("sweep", "a duration from 10ms to 1h, e.g. 500ms, 2s, 1m");
+        ACCEPTED.put("grace", "a duration from 0s to 1h, e.g. 500ms, 30s, 5m");
+        ACCEPTED.put("strict", "true or false");
+    }
+
+    /**
+     * Parses both sources. {@code fromEnvironment} and {@code fromArguments} may be null or empty.
+     *
+     * @throws OptionsException naming the source, the bad part, and what is accepted
+     */
+    public static Options parse(String fromEnvironment, String fromArguments) throws OptionsException {
+        Map<String, String> values = pairs(fromEnvironment, "REAPER_OPTIONS");
+        values.putAll(pairs(fromArguments, "the -javaagent options"));
+        boolean subreaper = DEFAULTS.subreaper;
+        LogLevel log = DEFAULTS.log;
+        Duration sweep = DEFAULTS.sweep;
+        Duration grace = DEFAULTS.grace;
+        boolean strict = DEFAULTS.strict;
+        for (Map.Entry<String, String> option : values.entrySet()) {
+            String key = option.getKey();
+            String value = option.getValue();
+            try {
+                switch (key) {
+                    case "subreaper" -> subreaper = bool(value);
+                    case "log" -> log = LogLevel.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "sweep" -> sweep = duration(value, Duration.ofMillis(10), Duration.ofHours(1));
+                    case "grace" -> grace = duration(value, Duration.ZERO, Duration.ofHours(1));
+                    case "strict" -> strict = bool(value);
+                    default -> throw new IllegalStateException(key); // pairs() admits known keys only
+                }
+            } catch (IllegalArgumentException e) {
+                throw new OptionsException("bad value '" + value + "' for " + key + "; accepted: " + ACCEPTED.get(key));
+            }
+        }
+        return new Options(subreaper, log, sweep, grace, strict);
+    }
+
+    /**
+     * What a malformed option, or a problem under strict=true, does at start-up: one line on stderr,
+     * and the JVM stops with status 2 before the application's main runs.
+     */
+    public static void refuseToStart(String message) {
+        System.err.println("reaper: " + message);
+        System.err.flush();
+        Runtime.getRuntime().halt(2);
+    }
+
+    /** Splits one source into key/value pairs, refusing what is not {@code key=value} with a known key. */
+    private static Map<String, String> pairs(String text, String source) throws OptionsException {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return pairs;
+        }
+        for (String part : text.split(",", -1)) {
+            String item = part.strip();
+            int eq = item.indexOf('=');
+            if (item.isEmpty()) {
+                throw new OptionsException("empty option in " + source + " '" + text + "': write key=value pairs separated by single commas");
+            }
+            if (eq < 0) {
+                throw new OptionsException("option '" + item + "' in " + source + " has no value: write " + item + "=VALUE");
+            }
+            String key = item.substring(0, eq).strip();
+            String value = item.substring(eq + 1).strip();
+            if (!ACCEPTED.containsKey(key)) {
+                throw new OptionsException("unknown option '" + key + "' in " + source + "; accepted: " + String.join(", ", ACCEPTED.keySet()));
+            }
+            if (value.isEmpty()) {
+                throw new OptionsException("option '" + key + "' in " + source + " has an empty value; accepted: " + ACCEPTED.get(key));
+            }
+            if (pairs.put(key, value) != null) {
+                throw new OptionsException("option '" + key + "' is given twice in " + source + "; give it once");
+            }
+        }
+        return pairs;
+    }
+
+    private static boolean bool(String value) {
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(value);
+    }
+
+    /** A whole number followed by one of ms, s, m, h; within [min, max]. */
+    static Duration duration(String value, Duration min, Duration max) {
+        int unitAt = 0;
+        while (unitAt < value.length() && unitAt < 10 && value.charAt(unitAt) >= '0' && value.charAt(unitAt) <= '9') {
+            unitAt++;
+        }
+        if (unitAt == 0 || unitAt == 10) {
+            throw new IllegalArgumentException(value);
+        }
+        long amount = Long.parseLong(value.substring(0, unitAt));
+        Duration d = switch (value.substring(unitAt)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> throw new IllegalArgumentException(value);
+        };
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(value);
+        }
+        return d;
+    }
+
+    /** The options as {@code key=value} pairs, as a user would write them. */
+    @Override
+    public String toString() {
+        return "subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT) + ",sweep=" + format(sweep)
+                + ",grace=" + format(grace) + ",strict=" + strict;
+    }
+
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}

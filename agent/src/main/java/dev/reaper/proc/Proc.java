@@ -1,0 +1,123 @@
+package dev.reaper.proc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads what the agent needs from /proc. Nothing here is cached: each call reads the kernel's
+ * current view, and a process that is gone reads as absent (null or empty), never as an error.
+ */
+public final class Proc {
+    private static final Path ROOT = Path.of("/proc");
+    private static final long[] NONE = new long[0];
+
+    private Proc() {}
+
+    /** The pid of the calling process as /proc sees it (it differs from getpid() if /proc belongs to another pid namespace). */
+    public static long self() throws IOException {
+        return Long.parseLong(Files.readSymbolicLink(ROOT.resolve("self")).toString());
+    }
+
+    /** The thread ids of a process. */
+    public static long[] tasks(long pid) throws IOException {
+        long[] tids = new long[64];
+        int n = 0;
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(ROOT.resolve(pid + "/task"))) {
+            for (Path task : dir) {
+                if (n == tids.length) {
+                    tids = Arrays.copyOf(tids, n * 2);
+                }
+                tids[n++] = Long.parseLong(task.getFileName().toString());
+            }
+        } catch (NoSuchFileException e) {
+            return NONE;
+        }
+        return Arrays.copyOf(tids, n);
+    }
+
+    /**
+     * The children of one thread: the processes it forked, plus, for the thread the kernel hands
+     * orphans to, the orphans this process adopted. Needs CONFIG_PROC_CHILDREN (every major distribution has it).
+     */
+    public static long[] children(long pid, long tid) throws IOException {
+        byte[] text = read(ROOT.resolve(pid + "/task/" + tid + "/children"));
+        return text == null ? NONE : parsePids(text);
+    }
+
+    /** Whether the kernel offers per-thread children lists. */
+    public static boolean hasChildrenLists(long pid) {
+        return Files.isReadable(ROOT.resolve(pid + "/task/" + pid + "/children"));
+    }
+
+    /** /proc/PID/stat, or null if the process is gone. */
+    public static Stat stat(long pid) throws IOException {
+        byte[] text = read(ROOT.resolve(pid + "/stat"));
+        return text == null ? null : Stat.parse(pid, new String(text, StandardCharsets.ISO_8859_1));
+    }
+
+    /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */
+    public static String command(long pid) throws IOException {
+        byte[] text = read(ROOT.resolve(pid + "/comm"));
+        return text == null ? null : new String(text, StandardCharsets.UTF_8).strip();
+    }
+
+    /** Every pid in this /proc. */
+    public static long[] pids() throws IOException {
+        long[] pids = new long[256];
+        int n = 0;
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(ROOT)) {
+            for (Path entry : dir) {
+                String name = entry.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                if (n == pids.length) {
+                    pids = Arrays.copyOf(pids, n * 2);
+                }
+                pids[n++] = Long.parseLong(name);
+            }
+        }
+        return Arrays.copyOf(pids, n);
+    }
+
+    static long[] parsePids(byte[] text) {
+        long[] pids = new long[16];
+        int n = 0;
+        long value = -1;
+        for (byte b : text) {
+            if (b >= '0' && b <= '9') {
+                value = (value < 0 ? 0 : value * 10) + (b - '0');
+            } else if (value >= 0) {
+                if (n == pids.length) {
+                    pids = Arrays.copyOf(pids, n * 2);
+                }
+                pids[n++] = value;
+                value = -1;
+            }
+        }
+        if (value >= 0) {
+            pids = n == pids.length ? Arrays.copyOf(pids, n + 1) : pids;
+            pids[n++] = value;
+        }
+        return Arrays.copyOf(pids, n);
+    }
+
+    private static byte[] read(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            // ESRCH: the process exited between open and read
+            if (String.valueOf(e.getMessage()).contains("No such process")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.reaper.reap;
+
+import static dev.reaper.linux.LibC.P_PID;
+import static dev.reaper.linux.LibC.P_PIDFD;
+import static dev.reaper.linux.LibC.SI_PID;
+import static dev.reaper.linux.LibC.SIGINFO_INTS;
+import static dev.reaper.linux.LibC.WEXITED;
+import static dev.reaper.linux.LibC.WNOHANG;
+import static dev.reaper.linux.LibC.WNOWAIT;
+
+import dev.reaper.linux.LibC;
+import dev.reaper.log.Log;
+import dev.reaper.options.Options.LogLevel;
+import dev.reaper.proc.Proc;
+import dev.reaper.proc.Stat;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Reaps the zombie children of this JVM that nobody else will wait for. The rule (README, "What is
+ * reaped"):
+ * <ol>
+ * <li>A zombie on the children list of the leader thread (tid == pid) is reaped at once, unless the
+ * JDK waits for it. The kernel hands orphans to the leader thread; the JDK's own children are listed
+ * under the thread that started them, and reach the leader only when that thread has died, which
+ * happens after the JDK registered them ({@link JdkChildren}). The {@code java} launcher runs no Java
+ * code on the leader thread, so nothing else can put a child there.</li>
+ * <li>A zombie on any other thread's list was started by that thread, through the JDK (which
+ * registers it within microseconds) or through native code (which may wait for it itself). It is
+ * reaped only if it has stayed a zombie, unclaimed by the JDK, for the whole grace period.</li>
+ * </ol>
+ * A zombie is pinned with pidfd_open before the last checks, and reaped through that pidfd, so a pid
+ * reused in between can never be reaped by mistake.
+ */
+public final class Reaper implements Runnable {
+    private final long self;
+    private final JdkChildren jdk;
+    private final boolean orphansAtOnce;
+    private final boolean pidfds;
+    private final long sweepNanos;
+    private final long graceNanos;
+    private final long threadScanNanos;
+    private final ChildSignal signal;
+
+    private final int[] siginfo = new int[SIGINFO_INTS];
+    private final Map<Long, Sighting> unclaimed = new HashMap<>();
+    private long[] candidates = new long[64];
+    private int[] pinned = new int[64];
+    private volatile Thread thread;
+
+    private final AtomicLong reaped = new AtomicLong();
+    private volatile long lastReapMillis;
+
+    /** A zombie under a non-leader thread, first seen at {@code since}; startTime tells a reused pid apart. */
+    private record Sighting(long since, long startTime) {}
+
+    /**
+     * @param orphansAtOnce false when the leader thread may run Java code (a JVM embedded in its
+     *                      process's first thread) or the JDK's own children cannot be told apart:
+     *                      then rule 2 applies to the leader's list too
+     * @param signal        null when no SIGCHLD handler can run (-Xrs); the sweep alone then finds zombies
+     */
+    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal) {
+        this.self = self;
+        this.jdk = jdk;
+        this.orphansAtOnce = orphansAtOnce;
+        this.pidfds = pidfds;
+        this.sweepNanos = sweep.toNanos();
+        this.graceNanos = grace.toNanos();
+        this.threadScanNanos = Math.max(sweepNanos, graceNanos / 4);
+        this.signal = useSignal ? new ChildSignal(this::wake) : null;
+    }
+
+    public void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    public long reaped() {
+        return reaped.get();
+    }
+
+    public long lastReapMillis() {
+        return lastReapMillis;
+    }
+
+    /** The reaper's loop: sweep, then sleep until SIGCHLD or the next periodic sweep. Never returns. */
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        installSignal();
+        long nextThreadScan = System.nanoTime();
+        int failures = 0;
+        while (true) {
+            try {
+                if (signal != null && signal.reinstallIfReset()) {
+                    Log.debug("SIGCHLD had been reset to its default; handler installed again");
+                }
+                reapOrphans();
+                if (System.nanoTime() - nextThreadScan >= 0) {
+                    reapUnclaimed();
+                    nextThreadScan = System.nanoTime() + threadScanNanos;
+                }
+                failures = 0;
+            } catch (IOException | RuntimeException e) {
+                if (failures++ == 0) {
+                    Log.warn("a sweep failed, will retry: " + e);
+                }
+            }
+            LockSupport.parkNanos(this, sweepNanos);
+        }
+    }
+
+    private void installSignal() {
+        try {
+            if (signal != null) {
+                signal.install();
+            }
+        } catch (ClassNotFoundException | RuntimeException e) {
+            Log.warn("cannot handle SIGCHLD (" + e + "): zombies wait for the sweep");
+        }
+    }
+
+    /** Rule 1: the zombies on the leader thread's list that the JDK does not wait for. */
+    int reapOrphans() throws IOException {
+        if (!orphansAtOnce) {
+            return 0;
+        }
+        int n = 0;
+        for (long pid : Proc.children(self, self)) {
+            if (isZombie(pid)) {
+                candidates = grow(candidates, n);
+                candidates[n++] = pid;
+            }
+        }
+        if (n == 0) {
+            return 0;
+        }
+        pin(n);
+        // Listed again after pinning: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
+        long[] listed = Proc.children(self, self);
+        Arrays.sort(listed);
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            long pid = candidates[i];
+            if (Arrays.binarySearch(listed, pid) >= 0 && !jdk.waitsFor(pid) && reap(pid, pinned[i])) {
+                count++;
+            }
+        }
+        unpin(n);
+        return count;
+    }
+
+    /** Rule 2: zombies on other threads' lists that nobody has claimed for the whole grace period. */
+    void reapUnclaimed() throws IOException {
+        long now = System.nanoTime();
+        Map<Long, Sighting> stillThere = new HashMap<>();
+        for (long tid : Proc.tasks(self)) {
+            if (tid == self && orphansAtOnce) {
+                continue;
+            }
+            for (long pid : Proc.children(self, tid)) {
+                if (!isZombie(pid) || jdk.waitsFor(pid)) {
+                    continue;
+                }
+                Stat stat = Proc.stat(pid);
+                if (stat == null) {
+                    continue;
+                }
+                Sighting seen = unclaimed.get(pid);
+                if (seen == null || seen.startTime() != stat.startTime()) {
+                    seen = new Sighting(now, stat.startTime());
+                } else if (now - seen.since() >= graceNanos && reapIfSame(pid, seen)) {
+                    continue;
+                }
+                stillThere.put(pid, seen);
+            }
+        }
+        unclaimed.clear();
+        unclaimed.putAll(stillThere);
+    }
+
+    private boolean reapIfSame(long pid, Sighting seen) throws IOException {
+        candidates[0] = pid;
+        pin(1);
+        try {
+            Stat now = Proc.stat(pid);
+            return now != null && now.startTime() == seen.startTime() && now.zombie() && !jdk.waitsFor(pid)
+                    && reap(pid, pinned[0]);
+        } finally {
+            unpin(1);
+        }
+    }
+
+    private boolean isZombie(long pid) {
+        siginfo[SI_PID] = 0;
+        return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo[SI_PID] != 0;
+    }
+
+    private void pin(int n) {
+        pinned = n > pinned.length ? new int[candidates.length] : pinned;
+        for (int i = 0; i < n; i++) {
+            pinned[i] = pidfds ? LibC.pidfdOpen((int) candidates[i]) : -1;
+        }
+    }
+
+    private void unpin(int n) {
+        for (int i = 0; i < n; i++) {
+            if (pinned[i] >= 0) {
+                LibC.close(pinned[i]);
+            }
+        }
+    }
+
+    private boolean reap(long pid, int pidfd) throws IOException {
+        if (pidfds && pidfd < 0) {
+            return false; // gone before it could be pinned: someone else reaped it
+        }
+        String command = Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;
+        siginfo[SI_PID] = 0;
+        int rc = pidfd >= 0
+                ? LibC.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG)
+                : LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG);
+        if (rc != 0 || siginfo[SI_PID] == 0) {
+            return false;
+        }
+        reaped.incrementAndGet();
+        lastReapMillis = System.currentTimeMillis();
+        if (command != null) {
+            Log.info("reaped zombie " + pid + " (" + command + "), " + ExitStatus.from(siginfo));
+        }
+        return true;
+    }
+
+    private static long[] grow(long[] array, int used) {
+        return used < array.length ? array : Arrays.copyOf(array, array.length * 2);
+    }
+}

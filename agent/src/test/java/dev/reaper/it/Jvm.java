@@ -1,0 +1,137 @@
+package dev.reaper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or not. */
+final class Jvm {
+    static final Path AGENT = Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
+    static final Path TEST_CLASSES = Path.of(System.getProperty("reaper.testClasses", "target/test-classes")).toAbsolutePath();
+    static final Path APP_JNA = Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
+
+    /** The JDKs every end-to-end test runs on. */
+    enum Jdk {
+        JDK17, JDK25;
+
+        Path java() {
+            return this == JDK17 ? Path.of(System.getProperty("java.home"), "bin/java") : Tools.jdk25().resolve("bin/java");
+        }
+    }
+
+    private final Jdk jdk;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private String classPath = TEST_CLASSES.toString();
+    private boolean pid1;
+    private String shellFirst;
+
+    private Jvm(Jdk jdk) {
+        this.jdk = jdk;
+    }
+
+    static Jvm on(Jdk jdk) {
+        return new Jvm(jdk);
+    }
+
+    /** -javaagent:reaper.jar, with OPTIONS if not null. */
+    Jvm withAgent(String options) {
+        jvmOptions.add("-javaagent:" + AGENT + (options == null ? "" : "=" + options));
+        return this;
+    }
+
+    Jvm option(String jvmOption) {
+        jvmOptions.add(jvmOption);
+        return this;
+    }
+
+    Jvm env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    Jvm classPath(String extra) {
+        classPath = classPath + ":" + extra;
+        return this;
+    }
+
+    /** Runs the JVM as PID 1 of a new pid namespace, as in a container. */
+    Jvm asPid1() {
+        Tools.requirePidNamespaces();
+        pid1 = true;
+        return this;
+    }
+
+    /** Runs a shell script first, which then execs the JVM in its own process (as a container's entrypoint script does). */
+    Jvm afterShell(String script) {
+        shellFirst = script;
+        return this;
+    }
+
+    Result run(Class<?> main, Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (pid1) {
+            command.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        }
+        if (shellFirst != null) {
+            command.addAll(List.of("sh", "-c", shellFirst + "; exec \"$@\"", "sh"));
+        }
+        command.add(jdk.java().toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, main.getName()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("reaper-it", ".out");
+        Path err = Files.createTempFile("reaper-it", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("REAPER_OPTIONS");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!ended) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+        Result result = new Result(String.join(" ", command), ended ? process.exitValue() : -1,
+                Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        assertThat(ended).as("%s ended within %s%n%s", result.command, timeout, result).isTrue();
+        return result;
+    }
+
+    /** What the JVM printed; test apps print their findings as key=value lines on stdout. */
+    record Result(String command, int status, String stdout, String stderr) {
+        Map<String, String> values() {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String line : stdout.split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    values.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            return values;
+        }
+
+        long number(String key) {
+            String value = values().get(key);
+            assertThat(value).as("%s in the output of %s%n%s", key, command, this).isNotNull();
+            return Long.parseLong(value);
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr + "---";
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.reaper.options;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reaper.options.Options.LogLevel;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OptionsTest {
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"  "})
+    void noOptionsGiveTheDefaults(String none) throws OptionsException {
+        assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
+        assertThat(Options.DEFAULTS.toString()).isEqualTo("subreaper=true,log=warn,sweep=1s,grace=1m,strict=false");
+    }
+
+    @Test
+    void everyKeyIsRead() throws OptionsException {
+        Options o = Options.parse(null, "subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true");
+        assertThat(o).isEqualTo(new Options(false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true));
+        assertThat(Options.parse(o.toString(), null)).isEqualTo(o);
+    }
+
+    @Test
+    void valuesAndSpacesAroundThemAreForgiving() throws OptionsException {
+        Options o = Options.parse(null, " log = INFO , subreaper=FALSE,grace=0s");
+        assertThat(o.log()).isEqualTo(LogLevel.INFO);
+        assertThat(o.subreaper()).isFalse();
+        assertThat(o.grace()).isZero();
+    }
+
+    @Test
+    void theAgentsArgumentsWinOverTheEnvironment() throws OptionsException {
+        Options o = Options.parse("log=info,sweep=5s", "log=off");
+        assertThat(o.log()).isEqualTo(LogLevel.OFF);
+        assertThat(o.sweep()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "foo=1            | unknown option 'foo' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict",
+        "log              | option 'log' in the -javaagent options has no value: write log=VALUE",
+        "log=             | option 'log' in the -javaagent options has an empty value; accepted: off, warn, info or debug",
+        "log=loud         | bad value 'loud' for log; accepted: off, warn, info or debug",
+        "subreaper=yes    | bad value 'yes' for subreaper; accepted: true or false",
+        "strict=1         | bad value '1' for strict; accepted: true or false",
+        "sweep=5          | bad value '5' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
+        "sweep=1ms        | bad value '1ms' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
+        "sweep=2h         | bad value '2h' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
+        "sweep=1.5s       | bad value '1.5s' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
+        "grace=-1s        | bad value '-1s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "grace=99999999999s | bad value '99999999999s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "grace=10 s       | bad value '10 s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "log=info,,strict=true | empty option in the -javaagent options 'log=info,,strict=true': write key=value pairs separated by single commas",
+        "log=info,        | empty option in the -javaagent options 'log=info,': write key=value pairs separated by single commas",
+        "log=info,log=off | option 'log' is given twice in the -javaagent options; give it once",
+    })
+    void malformedOptionsSayWhatWasWrongAndWhatIsAccepted(String arguments, String message) {
+        assertThatThrownBy(() -> Options.parse(null, arguments)).isInstanceOf(OptionsException.class).hasMessage(message);
+    }
+
+    @Test
+    void aMalformedEnvironmentIsNamedAsSuch() {
+        assertThatThrownBy(() -> Options.parse("sweep=fast", "log=info"))
+                .hasMessage("bad value 'fast' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m");
+        assertThatThrownBy(() -> Options.parse("nope", null))
+                .hasMessage("option 'nope' in REAPER_OPTIONS has no value: write nope=VALUE");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10ms,10", "1s,1000", "2m,120000", "1h,3600000", "0s,0"})
+    void durationsHaveAUnit(String text, long millis) {
+        assertThat(Options.duration(text, Duration.ZERO, Duration.ofHours(1))).isEqualTo(Duration.ofMillis(millis));
+        assertThat(Options.format(Duration.ofMillis(millis))).isEqualTo(millis == 0 ? "0s" : text);
+    }
+}

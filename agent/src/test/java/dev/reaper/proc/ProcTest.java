@@ -1,0 +1,43 @@
+package dev.reaper.proc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ProcTest {
+
+    @Test
+    void childrenListsAreSpaceSeparatedPids() {
+        assertThat(Proc.parsePids("12 345 6789 ".getBytes(StandardCharsets.US_ASCII))).containsExactly(12, 345, 6789);
+        assertThat(Proc.parsePids("7".getBytes(StandardCharsets.US_ASCII))).containsExactly(7);
+        assertThat(Proc.parsePids(new byte[0])).isEmpty();
+        byte[] many = "1 ".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+        assertThat(Proc.parsePids(many)).hasSize(1000);
+    }
+
+    @Test
+    void aCommandMayHoldSpacesAndParentheses() {
+        String line = "4242 (a b) (c)) Z 17 4242 4242 0 -1 4227332 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0";
+        Stat stat = Stat.parse(4242, line);
+        assertThat(stat.command()).isEqualTo("a b) (c)");
+        assertThat(stat.state()).isEqualTo('Z');
+        assertThat(stat.zombie()).isTrue();
+        assertThat(stat.ppid()).isEqualTo(17);
+        assertThat(stat.pgrp()).isEqualTo(4242);
+        assertThat(stat.session()).isEqualTo(4242);
+        assertThat(stat.startTime()).isEqualTo(987654);
+    }
+
+    @Test
+    void thisProcessReadsAsItself() throws Exception {
+        long self = ProcessHandle.current().pid();
+        assertThat(Proc.self()).isEqualTo(self);
+        Stat stat = Proc.stat(self);
+        assertThat(stat.ppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
+        assertThat(stat.state()).isIn('R', 'S');
+        assertThat(Proc.tasks(self)).contains(self);
+        assertThat(Proc.stat(Integer.MAX_VALUE)).isNull();
+        assertThat(Proc.children(Integer.MAX_VALUE, Integer.MAX_VALUE)).isEmpty();
+    }
+}
