@@ -16,7 +16,7 @@ class OrphanStormIT {
     private static final int THREADS = 4;
     private static final int BATCHES = 10;
     private static final int BATCH = 25;
-    private static final int CHECKED = THREADS * BATCHES * (BATCH + 2) + 1;
+    private static final int CHECKED = THREADS * BATCHES * (BATCH + StormApp.FAST_PER_BATCH) + 1;
 
     @ParameterizedTest(name = "{0}, PID 1: {1}")
     @CsvSource({"JDK17, true", "JDK17, false", "JDK25, true", "JDK25, false"})

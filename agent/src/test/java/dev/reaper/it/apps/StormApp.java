@@ -15,11 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * processes, each re-parented to this JVM when its parent exits. THREADS threads each start BATCHES
  * batches of BATCH_SIZE children with random exit codes 0-255; a batch waits on stdin and exits all
  * at once when its stdins are closed. Every other batch is started by a thread that dies before its
- * children exit. Besides, each thread starts children that exit at once (`false`, `sh -c 'exit N'`).
+ * children exit. After each batch the thread starts children that exit at once (`false`, `sh -c 'exit N'`).
  * At the end it waits up to WAIT_MILLIS for its zombie children to be gone. Prints key=value lines:
  * checked, mismatches, orphans, zombies_left.
  */
 public final class StormApp {
+    /**
+     * Children that exit at once, per batch. One of them may exit before the JDK has registered it
+     * (FACTS.md): a reaper that looked beyond the leader thread's list steals a few percent of these.
+     */
+    public static final int FAST_PER_BATCH = 10;
     private static final AtomicInteger checked = new AtomicInteger();
     private static final List<String> mismatches = new ArrayList<>();
 
@@ -80,9 +85,11 @@ public final class StormApp {
                 for (int i = 0; i < batch.size(); i++) {
                     check("batch", batch.get(i), codes.get(i));
                 }
-                int code = random.nextInt(256);
-                check("fast sh", start("sh", "-c", "exit " + code), code);
-                check("fast false", start("false"), 1);
+                for (int i = 0; i < FAST_PER_BATCH / 2; i++) {
+                    int code = random.nextInt(256);
+                    check("fast sh", start("sh", "-c", "exit " + code), code);
+                    check("fast false", start("false"), 1);
+                }
             }
         } catch (Exception e) {
             mismatch("worker failed: " + e);
