@@ -77,7 +77,12 @@ final class Startup {
         boolean pidfds = pidfdsWork(self);
         Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
                 + ", SIGCHLD handler " + signals + ", " + options);
-        return new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
+        try {
+            return new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
+        } catch (IOException e) {
+            problem("cannot read this JVM's children (" + e.getMessage() + "): nothing is reaped");
+            return null;
+        }
     }
 
     /**

@@ -79,14 +79,24 @@ public final class AgentLayer {
                 int slash = name.indexOf('/', PREFIX.length());
                 String module = name.substring(PREFIX.length(), slash);
                 String path = name.substring(slash + 1);
-                entries.computeIfAbsent(module, m -> new HashSet<>()).add(path);
+                setOf(entries, module).add(path);
                 int last = path.lastIndexOf('/');
                 if (path.endsWith(".class") && last > 0 && !path.startsWith("META-INF/")) {
-                    packages.computeIfAbsent(module, m -> new HashSet<>()).add(path.substring(0, last).replace('/', '.'));
+                    setOf(packages, module).add(path.substring(0, last).replace('/', '.'));
                 }
             }
             add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build(), jar, jarUri, entries);
             add(agentDescriptor(packages.get(AGENT_MODULE)), jar, jarUri, entries);
+        }
+
+        /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
+        private static Set<String> setOf(Map<String, Set<String>> sets, String key) {
+            Set<String> set = sets.get(key);
+            if (set == null) {
+                set = new HashSet<>();
+                sets.put(key, set);
+            }
+            return set;
         }
 
         private void add(ModuleDescriptor descriptor, JarFile jar, URI jarUri, Map<String, Set<String>> entries) {
@@ -112,7 +122,19 @@ public final class AgentLayer {
     }
 
     /** Reads one module's entries from the jar. The jar stays open: the layer loads classes from it for the JVM's life. */
-    private record NestedReader(JarFile jar, String prefix, URI location, Set<String> names) implements ModuleReader {
+    private static final class NestedReader implements ModuleReader {
+        private final JarFile jar;
+        private final String prefix;
+        private final URI location;
+        private final Set<String> names;
+
+        NestedReader(JarFile jar, String prefix, URI location, Set<String> names) {
+            this.jar = jar;
+            this.prefix = prefix;
+            this.location = location;
+            this.names = names;
+        }
+
         @Override
         public Optional<URI> find(String name) {
             return names.contains(name) ? Optional.of(URI.create(location + name)) : Optional.empty();

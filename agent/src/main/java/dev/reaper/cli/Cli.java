@@ -23,7 +23,7 @@ public final class Cli {
               subreaper=true|false   register as child subreaper unless PID 1 (default true)
               log=off|warn|info|debug  what the agent logs through System.Logger (default warn);
                                      info logs each reaped zombie
-              sweep=DURATION         period of the safety sweep that catches lost SIGCHLDs (default 1s)
+              sweep=DURATION         period of the safety sweep that catches lost SIGCHLDs (default 5s)
               grace=DURATION         how long a zombie started by native code may wait for its
                                      own parent thread before it is reaped (default 60s)
               strict=true|false      refuse to start the JVM when reaping cannot work (default false)

@@ -24,6 +24,7 @@ public final class LibC {
     public static final int PR_GET_CHILD_SUBREAPER = 37;
 
     // waitid(2): idtype and options; siginfo_t is read as int[SIGINFO_INTS]
+    public static final int P_ALL = 0;
     public static final int P_PID = 1;
     public static final int P_PIDFD = 3;
     public static final int WNOHANG = 0x1;
@@ -42,6 +43,10 @@ public final class LibC {
     public static final long SIG_DFL = 0;
     public static final long SIG_IGN = 1;
 
+    // open(2)
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+
     // errno(3)
     public static final int ECHILD = 10;
     public static final int ESRCH = 3;
@@ -58,6 +63,8 @@ public final class LibC {
     public static native int kill(int pid, int signal);
     public static native int sigaction(int signal, Pointer action, long[] oldAction);
     public static native int close(int fd);
+    public static native int open(String path, int flags);
+    public static native long pread(int fd, byte[] buffer, long count, long offset);
 
     /** syscall(2) is variadic, which direct mapping cannot express; JNA's interface mapping can. */
     private interface Variadic extends Library {

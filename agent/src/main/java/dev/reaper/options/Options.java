@@ -25,7 +25,7 @@ public record Options(
 
     public enum LogLevel { OFF, WARN, INFO, DEBUG }
 
-    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(1), Duration.ofSeconds(60), false);
+    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false);
 
     /** Every key, with the values it accepts, in the order the README documents them. */
     private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();

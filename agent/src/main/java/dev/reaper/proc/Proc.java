@@ -46,7 +46,7 @@ public final class Proc {
      */
     public static long[] children(long pid, long tid) throws IOException {
         byte[] text = read(ROOT.resolve(pid + "/task/" + tid + "/children"));
-        return text == null ? NONE : parsePids(text);
+        return text == null ? NONE : parsePids(text, text.length);
     }
 
     /** Whether the kernel offers per-thread children lists. */
@@ -85,11 +85,12 @@ public final class Proc {
         return Arrays.copyOf(pids, n);
     }
 
-    static long[] parsePids(byte[] text) {
+    static long[] parsePids(byte[] text, int length) {
         long[] pids = new long[16];
         int n = 0;
         long value = -1;
-        for (byte b : text) {
+        for (int i = 0; i < length; i++) {
+            byte b = text[i];
             if (b >= '0' && b <= '9') {
                 value = (value < 0 ? 0 : value * 10) + (b - '0');
             } else if (value >= 0) {

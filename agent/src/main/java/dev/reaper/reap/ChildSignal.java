@@ -18,18 +18,30 @@ import sun.misc.SignalHandler;
  */
 final class ChildSignal {
     private final Signal chld = new Signal("CHLD");
-    private final SignalHandler handler;
+    private final Handler handler;
     private volatile SignalHandler chained;
     private final long[] action = new long[SIGACTION_LONGS];
 
-    ChildSignal(Runnable wake) {
-        this.handler = signal -> {
-            wake.run();
+    ChildSignal(Reaper reaper) {
+        this.handler = new Handler(reaper);
+    }
+
+    /** Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class, not a lambda: see AgentLayer.) */
+    private final class Handler implements SignalHandler {
+        private final Reaper reaper;
+
+        Handler(Reaper reaper) {
+            this.reaper = reaper;
+        }
+
+        @Override
+        public void handle(Signal signal) {
+            reaper.wake();
             SignalHandler next = chained;
             if (next != null) {
                 next.handle(signal);
             }
-        };
+        }
     }
 
     void install() throws ClassNotFoundException {

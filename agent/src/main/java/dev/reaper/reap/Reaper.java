@@ -1,5 +1,6 @@
 package dev.reaper.reap;
 
+import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.P_PID;
 import static dev.reaper.linux.LibC.P_PIDFD;
 import static dev.reaper.linux.LibC.SI_PID;
@@ -11,6 +12,7 @@ import static dev.reaper.linux.LibC.WNOWAIT;
 import dev.reaper.linux.LibC;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options.LogLevel;
+import dev.reaper.proc.ChildrenFile;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
 import java.io.IOException;
@@ -46,6 +48,7 @@ public final class Reaper implements Runnable {
     private final long graceNanos;
     private final long threadScanNanos;
     private final ChildSignal signal;
+    private final ChildrenFile leaderChildren;
 
     private final int[] siginfo = new int[SIGINFO_INTS];
     private final Map<Long, Sighting> unclaimed = new HashMap<>();
@@ -65,15 +68,17 @@ public final class Reaper implements Runnable {
      *                      then rule 2 applies to the leader's list too
      * @param signal        null when no SIGCHLD handler can run (-Xrs); the sweep alone then finds zombies
      */
-    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal) {
+    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal)
+            throws IOException {
         this.self = self;
+        this.leaderChildren = new ChildrenFile(self, self);
         this.jdk = jdk;
         this.orphansAtOnce = orphansAtOnce;
         this.pidfds = pidfds;
         this.sweepNanos = sweep.toNanos();
         this.graceNanos = grace.toNanos();
-        this.threadScanNanos = Math.max(sweepNanos, graceNanos / 4);
-        this.signal = useSignal ? new ChildSignal(this::wake) : null;
+        this.threadScanNanos = Math.max(sweepNanos, graceNanos / 4); // a zombie is reaped within 1.25 x grace
+        this.signal = useSignal ? new ChildSignal(this) : null;
     }
 
     public void wake() {
@@ -100,10 +105,12 @@ public final class Reaper implements Runnable {
                 if (signal != null && signal.reinstallIfReset()) {
                     Log.debug("SIGCHLD had been reset to its default; handler installed again");
                 }
-                reapOrphans();
-                if (System.nanoTime() - nextThreadScan >= 0) {
-                    reapUnclaimed();
-                    nextThreadScan = System.nanoTime() + threadScanNanos;
+                if (anyZombie()) {
+                    reapOrphans();
+                    if (System.nanoTime() - nextThreadScan >= 0) {
+                        reapUnclaimed();
+                        nextThreadScan = System.nanoTime() + threadScanNanos;
+                    }
                 }
                 failures = 0;
             } catch (IOException | RuntimeException e) {
@@ -131,7 +138,7 @@ public final class Reaper implements Runnable {
             return 0;
         }
         int n = 0;
-        for (long pid : Proc.children(self, self)) {
+        for (long pid : leaderChildren.read()) {
             if (isZombie(pid)) {
                 candidates = grow(candidates, n);
                 candidates[n++] = pid;
@@ -142,7 +149,7 @@ public final class Reaper implements Runnable {
         }
         pin(n);
         // Listed again after pinning: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
-        long[] listed = Proc.children(self, self);
+        long[] listed = leaderChildren.read();
         Arrays.sort(listed);
         int count = 0;
         for (int i = 0; i < n; i++) {
@@ -194,6 +201,12 @@ public final class Reaper implements Runnable {
         } finally {
             unpin(1);
         }
+    }
+
+    /** Whether any thread of this JVM has a zombie child: one system call, all an idle sweep costs besides the SIGCHLD check. */
+    private boolean anyZombie() {
+        siginfo[SI_PID] = 0;
+        return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo[SI_PID] != 0;
     }
 
     private boolean isZombie(long pid) {

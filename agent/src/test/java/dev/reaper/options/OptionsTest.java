@@ -18,7 +18,7 @@ class OptionsTest {
     @ValueSource(strings = {"  "})
     void noOptionsGiveTheDefaults(String none) throws OptionsException {
         assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
-        assertThat(Options.DEFAULTS.toString()).isEqualTo("subreaper=true,log=warn,sweep=1s,grace=1m,strict=false");
+        assertThat(Options.DEFAULTS.toString()).isEqualTo("subreaper=true,log=warn,sweep=5s,grace=1m,strict=false");
     }
 
     @Test

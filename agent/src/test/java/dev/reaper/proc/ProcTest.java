@@ -9,11 +9,17 @@ class ProcTest {
 
     @Test
     void childrenListsAreSpaceSeparatedPids() {
-        assertThat(Proc.parsePids("12 345 6789 ".getBytes(StandardCharsets.US_ASCII))).containsExactly(12, 345, 6789);
-        assertThat(Proc.parsePids("7".getBytes(StandardCharsets.US_ASCII))).containsExactly(7);
-        assertThat(Proc.parsePids(new byte[0])).isEmpty();
-        byte[] many = "1 ".repeat(1000).getBytes(StandardCharsets.US_ASCII);
-        assertThat(Proc.parsePids(many)).hasSize(1000);
+        assertThat(parse("12 345 6789 ")).containsExactly(12, 345, 6789);
+        assertThat(parse("7")).containsExactly(7);
+        assertThat(parse("")).isEmpty();
+        assertThat(parse("1 ".repeat(1000))).hasSize(1000);
+        byte[] buffer = "3 4 5 6".getBytes(StandardCharsets.US_ASCII);
+        assertThat(Proc.parsePids(buffer, 3)).as("only the part read").containsExactly(3, 4);
+    }
+
+    private static long[] parse(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        return Proc.parsePids(bytes, bytes.length);
     }
 
     @Test

@@ -1,0 +1,338 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Measures reaper side by side with its peers, in one run, and prints Markdown tables.
+ *
+ * <pre>
+ *   mvn -q package -DskipTests && java src/bench/ReaperBench.java [ORPHANS] [RUNS] [IDLE_SECONDS]
+ * </pre>
+ *
+ * Needs root (pid namespaces), unshare, tini, dumb-init and catatonit (Debian packages). Three parts:
+ * <ol>
+ * <li>Orphan storm: the same shell double-forks ORPHANS orphans under each PID 1 of a new pid
+ * namespace. From outside, this program samples the zombies among PID 1's children as fast as it
+ * can, and prints storm time, peak zombies during the storm, time from the storm's end to zero
+ * zombies, and zombies left after 5 s. Median of RUNS runs.</li>
+ * <li>Idle: CPU time of an idle JVM with and without the agent over IDLE_SECONDS, from
+ * /proc/PID/task/TID/schedstat (nanoseconds), and the agent thread's own share.</li>
+ * <li>Start-up and memory: wall time of a hello-world JVM with and without the agent; the time the
+ * agent's premain takes on the main thread, measured by a stopwatch agent loaded before and after it;
+ * peak RSS (VmHWM) of an idle JVM.</li>
+ * </ol>
+ * The JVM side of each part runs this same file: {@code java ReaperBench.java drive|idle|hello}.
+ */
+public class ReaperBench {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path AGENT = ROOT.resolve("agent/target/reaper.jar");
+    static final Path SELF = ROOT.resolve("src/bench/ReaperBench.java");
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin/java").toString();
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && !Character.isDigit(args[0].charAt(0))) {
+            role(args);
+            return;
+        }
+        int orphans = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+        if (!Files.exists(AGENT)) {
+            throw new IllegalStateException("build first: mvn -q package -DskipTests (no " + AGENT + ")");
+        }
+        System.out.println("Machine: " + machine());
+        System.out.println();
+        storm(orphans, runs);
+        idle(idleSeconds);
+        startup(20);
+    }
+
+    /** The JVM's side of each measurement. */
+    static void role(String[] args) throws Exception {
+        switch (args[0]) {
+            case "drive" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
+            case "idle" -> Thread.sleep(Long.parseLong(args[1]));
+            case "hello" -> System.out.print("");
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    // ---------------------------------------------------------------- orphan storm
+
+    record StormRun(double stormMs, int peak, double drainMs, int left) {}
+
+    static void storm(int orphans, int runs) throws Exception {
+        Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, SELF.toString(), "drive"));
+        subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
+        subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
+        subjects.put("catatonit", List.of("catatonit", "--", "sh", "-c"));
+        subjects.put("java, no agent", List.of(JAVA, SELF.toString(), "drive"));
+        System.out.println("### Orphan storm: " + orphans + " double-forked orphans, PID 1 of a new pid namespace (median of " + runs + " runs)");
+        System.out.println();
+        System.out.println("| PID 1 | storm time | peak zombies during the storm | storm end to zero zombies | zombies left after 5 s |");
+        System.out.println("|---|---|---|---|---|");
+        for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
+            List<StormRun> results = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                results.add(stormOnce(subject.getValue(), orphans));
+            }
+            StormRun m = new StormRun(median(results.stream().mapToDouble(StormRun::stormMs).toArray()),
+                    (int) median(results.stream().mapToDouble(StormRun::peak).toArray()),
+                    median(results.stream().mapToDouble(StormRun::drainMs).toArray()),
+                    (int) median(results.stream().mapToDouble(StormRun::left).toArray()));
+            System.out.printf("| %s | %.0f ms | %d | %s | %d |%n", subject.getKey(), m.stormMs, m.peak,
+                    m.left > 0 ? "never" : String.format("%.1f ms", m.drainMs), m.left);
+        }
+        System.out.println();
+    }
+
+    static StormRun stormOnce(List<String> pid1, int orphans) throws Exception {
+        Path dir = Files.createTempDirectory("reaper-bench");
+        String script = ": > " + dir + "/start; i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done; : > " + dir
+                + "/end; while [ ! -e " + dir + "/done ]; do sleep 0.05; done";
+        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        command.addAll(pid1);
+        command.add(script);
+        Process unshare = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long init = awaitChild(unshare.pid());
+            await(dir.resolve("start"), 60_000);
+            long start = System.nanoTime();
+            int peak = 0;
+            Path end = dir.resolve("end");
+            while (!Files.exists(end)) {
+                peak = Math.max(peak, zombieChildren(init));
+            }
+            long ended = System.nanoTime();
+            peak = Math.max(peak, zombieChildren(init));
+            long zero = -1;
+            int left = zombieChildren(init);
+            long deadline = ended + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                left = zombieChildren(init);
+                if (left == 0) {
+                    zero = System.nanoTime();
+                    break;
+                }
+            }
+            return new StormRun((ended - start) / 1e6, peak, zero < 0 ? -1 : (zero - ended) / 1e6, left);
+        } finally {
+            Files.writeString(dir.resolve("done"), "");
+            if (!unshare.waitFor(20, TimeUnit.SECONDS)) {
+                unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+                unshare.destroyForcibly();
+            }
+            for (String f : new String[] {"start", "end", "done"}) {
+                Files.deleteIfExists(dir.resolve(f));
+            }
+            Files.delete(dir);
+        }
+    }
+
+    /** Zombies among the children of pid's leader thread (where orphans go, for a JVM as for tini). */
+    static int zombieChildren(long pid) {
+        int zombies = 0;
+        for (long child : children(pid)) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
+                if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') {
+                    zombies++;
+                }
+            } catch (IOException gone) {
+                // reaped meanwhile
+            }
+        }
+        return zombies;
+    }
+
+    static long[] children(long pid) {
+        try {
+            String text = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).strip();
+            return text.isEmpty() ? new long[0] : Arrays.stream(text.split(" ")).mapToLong(Long::parseLong).toArray();
+        } catch (IOException gone) {
+            return new long[0];
+        }
+    }
+
+    static long awaitChild(long pid) throws InterruptedException {
+        for (int i = 0; i < 2000; i++) {
+            long[] c = children(pid);
+            if (c.length > 0) {
+                return c[0];
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("unshare started no PID 1");
+    }
+
+    static void await(Path file, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!Files.exists(file)) {
+            if (System.currentTimeMillis() > end) {
+                throw new IllegalStateException("no " + file);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- idle CPU
+
+    static void idle(int seconds) throws Exception {
+        System.out.println("### Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
+        System.out.println();
+        long stay = (seconds + 10) * 1000L;
+        Process without = new ProcessBuilder(JAVA, SELF.toString(), "idle", "" + stay).inheritIO().start();
+        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, SELF.toString(), "idle", "" + stay).inheritIO().start();
+        Thread.sleep(5000); // past start-up and the source launcher's compilation
+        long[] before = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
+        Thread.sleep(seconds * 1000L);
+        long[] after = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
+        without.destroy();
+        with.destroy();
+        double perMinute = 60.0 / seconds / 1e6;
+        System.out.println("| | CPU per minute |");
+        System.out.println("|---|---|");
+        System.out.printf("| idle JVM, no agent | %.1f ms |%n", (after[0] - before[0]) * perMinute);
+        System.out.printf("| idle JVM with reaper | %.1f ms |%n", (after[1] - before[1]) * perMinute);
+        System.out.printf("| of which the agent's thread | %.1f ms |%n", (after[2] - before[2]) * perMinute);
+        System.out.println();
+    }
+
+    /** CPU nanoseconds of a process's threads, or of its threads named {@code thread} only. */
+    static long cpu(long pid, String thread) throws IOException {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (thread != null && !Files.readString(task.resolve("comm")).strip().equals(thread)) {
+                        continue;
+                    }
+                    total += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                } catch (IOException gone) {
+                    // the thread ended
+                }
+            }
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- start-up and memory
+
+    static void startup(int runs) throws Exception {
+        Path classes = Files.createTempDirectory("reaper-bench-classes");
+        Path hello = writeHello(classes);
+        Path stopwatch = writeStopwatchAgent(classes);
+        List<String> plain = List.of(JAVA, "-cp", classes.toString(), "Hello");
+        List<String> agent = List.of(JAVA, "-javaagent:" + AGENT, "-cp", classes.toString(), "Hello");
+        List<String> timed = List.of(JAVA, "-javaagent:" + stopwatch, "-javaagent:" + AGENT, "-javaagent:" + stopwatch, "-cp", classes.toString(), "Hello");
+        double[] wallPlain = new double[runs];
+        double[] wallAgent = new double[runs];
+        double[] premain = new double[runs];
+        for (int i = 0; i < runs; i++) { // interleaved, so that drift in the machine hits both alike
+            wallPlain[i] = wall(plain);
+            wallAgent[i] = wall(agent);
+            premain[i] = Double.parseDouble(output(timed).strip()) / 1000.0;
+        }
+        double[] rssPlain = new double[5];
+        double[] rssAgent = new double[5];
+        for (int i = 0; i < rssPlain.length; i++) {
+            rssPlain[i] = peakRss(List.of(JAVA, "-cp", classes.toString(), "Hello", "3000"));
+            rssAgent[i] = peakRss(List.of(JAVA, "-javaagent:" + AGENT, "-cp", classes.toString(), "Hello", "3000"));
+        }
+        System.out.println("### Start-up and memory (median of " + runs + " hello-world JVMs; RSS: median of 5, after 3 s)");
+        System.out.println();
+        System.out.println("| | no agent | with reaper | added |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf("| hello-world wall time | %.0f ms | %.0f ms | %.0f ms (of which the JVM's own -javaagent machinery, any agent: ~30 ms) |%n",
+                median(wallPlain), median(wallAgent), median(wallAgent) - median(wallPlain));
+        System.out.printf("| premain on the main thread | | %.2f ms | %.2f ms |%n", median(premain), median(premain));
+        System.out.printf("| peak RSS (VmHWM) | %.1f MiB | %.1f MiB | %.1f MiB |%n", median(rssPlain), median(rssAgent), median(rssAgent) - median(rssPlain));
+        System.out.println();
+    }
+
+    static double wall(List<String> command) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    static String output(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    static double peakRss(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(2500);
+        double kib = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                kib = Double.parseDouble(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        p.waitFor();
+        return kib / 1024;
+    }
+
+    /** Hello.class: prints nothing; sleeps MILLIS if given. */
+    static Path writeHello(Path dir) throws Exception {
+        compile(dir, "Hello", "public class Hello { public static void main(String[] a) throws Exception {"
+                + " if (a.length > 0) Thread.sleep(Long.parseLong(a[0])); } }");
+        return dir.resolve("Hello.class");
+    }
+
+    /** An agent that, loaded before and after reaper, prints the microseconds between its two premains. */
+    static Path writeStopwatchAgent(Path dir) throws Exception {
+        compile(dir, "Stopwatch", "public class Stopwatch { static long first;"
+                + " public static void premain(String a, java.lang.instrument.Instrumentation i) {"
+                + " long now = System.nanoTime(); if (first == 0) first = now; else System.out.println((now - first) / 1000); } }");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", "Stopwatch");
+        Path jar = dir.resolve("stopwatch.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("Stopwatch.class"));
+            out.write(Files.readAllBytes(dir.resolve("Stopwatch.class")));
+        }
+        return jar;
+    }
+
+    static void compile(Path dir, String name, String source) throws Exception {
+        Path file = dir.resolve(name + ".java");
+        Files.writeString(file, source);
+        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", dir.toString(), file.toString());
+        if (rc != 0) {
+            throw new IllegalStateException("javac " + name + ": " + rc);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    static String machine() throws Exception {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), kernel " + System.getProperty("os.version")
+                + ", " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
+                + ", " + output(List.of("tini", "--version")).strip() + ", " + output(List.of("dumb-init", "--version")).strip()
+                + ", " + output(List.of("catatonit", "--version")).strip();
+    }
+}
