@@ -3,13 +3,16 @@ package dev.reaper.agent;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.options.OptionsException;
+import dev.reaper.relay.ShutdownRelay;
 import java.lang.instrument.Instrumentation;
 
 /**
  * The agent inside its own module layer. {@code dev.reaper.boot.ReaperAgent} has checked the options
- * and calls {@link #prepare} once per JVM, by reflection.
+ * and calls {@link #prepare} once per JVM, and {@link #onExit} from its shutdown hook, by reflection.
  */
 public final class Agent {
+    private static volatile ShutdownRelay relay;
+
     private Agent() {}
 
     /**
@@ -28,6 +31,17 @@ public final class Agent {
             throw new IllegalArgumentException(e.getMessage()); // the boot class checked them already
         }
         Log.setLevel(options.log());
-        return new Startup(options, instrumentation, atStartup).prepare();
+        Startup startup = new Startup(options, instrumentation, atStartup);
+        Runnable reaper = startup.prepare();
+        relay = startup.relay();
+        return reaper;
+    }
+
+    /** Called by the boot class's shutdown hook, once {@link #prepare} has returned. */
+    public static void onExit() {
+        ShutdownRelay stopping = relay;
+        if (stopping != null) {
+            stopping.stopOnExit();
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.reaper.options.Options;
 import dev.reaper.proc.Proc;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.Reaper;
+import dev.reaper.relay.ShutdownRelay;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -34,12 +35,18 @@ final class Startup {
     private final Instrumentation instrumentation;
     private final boolean atStartup;
     private final boolean leaderRunsJava;
+    private ShutdownRelay relay;
 
     Startup(Options options, Instrumentation instrumentation, boolean atStartup) {
         this.options = options;
         this.instrumentation = instrumentation;
         this.atStartup = atStartup;
         this.leaderRunsJava = atStartup && onLeaderThread();
+    }
+
+    /** The shutdown sequence, once {@link #prepare} has succeeded. */
+    ShutdownRelay relay() {
+        return relay;
     }
 
     /** Returns the reaper, ready to run; null if the agent cannot run here (it has said why). */
@@ -77,12 +84,19 @@ final class Startup {
         boolean pidfds = pidfdsWork(self);
         Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
                 + ", SIGCHLD handler " + signals + ", " + options);
+        Reaper reaper;
         try {
-            return new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
+            reaper = new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
         } catch (IOException e) {
             problem("cannot read this JVM's children (" + e.getMessage() + "): nothing is reaped");
             return null;
         }
+        relay = new ShutdownRelay(self, options, pidfds);
+        if (signals && !relay.install()) {
+            problem("cannot handle the shutdown signals (another agent holds them?): they reach the JVM alone,"
+                    + " and its descendants get SIGTERM only when it exits");
+        }
+        return reaper;
     }
 
     /**
@@ -179,7 +193,8 @@ final class Startup {
             return problem("module jdk.unsupported is not in this JVM: " + lost + "; add --add-modules jdk.unsupported");
         }
         if (reducedSignalUsage()) {
-            return problem("-Xrs stops HotSpot from running Java signal handlers: " + lost + "; remove -Xrs");
+            return problem("-Xrs stops HotSpot from running Java signal handlers: " + lost
+                    + ", and shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits); remove -Xrs");
         }
         return true;
     }

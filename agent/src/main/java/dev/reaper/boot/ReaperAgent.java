@@ -5,6 +5,8 @@ import dev.reaper.options.Options.LogLevel;
 import dev.reaper.options.OptionsException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The class the manifest names ({@code Premain-Class}, {@code Agent-Class}, {@code Launcher-Agent-Class}).
@@ -49,6 +51,11 @@ public final class ReaperAgent {
             loaded = options;
         }
         Handover handover = new Handover(arguments, instrumentation, atStartup, options);
+        if (options.stopOnExit()) {
+            // Registered here, not when the agent is ready, so that it also covers a JVM that ends (or
+            // is stopped) in its first tenths of a second.
+            Runtime.getRuntime().addShutdownHook(new Thread(new OnExit(handover), "reaper shutdown"));
+        }
         if (options.strict() && atStartup) {
             handover.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
         } else {
@@ -70,17 +77,22 @@ public final class ReaperAgent {
             this.options = options;
         }
 
+        private final CountDownLatch prepared = new CountDownLatch(1);
+        private volatile Class<?> agent;
+
         @Override
         public void run() {
             Runnable reaper;
             try {
-                Class<?> agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
+                agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
                 reaper = (Runnable) agent.getMethod("prepare", String.class, Instrumentation.class, boolean.class)
                         .invoke(null, arguments, instrumentation, atStartup);
             } catch (InvocationTargetException e) {
                 reaper = cannotStart(e.getCause());
             } catch (Exception | LinkageError e) {
                 reaper = cannotStart(e);
+            } finally {
+                prepared.countDown();
             }
             if (reaper == null) {
                 return;
@@ -99,6 +111,26 @@ public final class ReaperAgent {
             }
             log(options, LogLevel.WARN, message);
             return null;
+        }
+    }
+
+    /** The shutdown hook: waits (briefly) for the agent to be ready, then has it stop what the JVM leaves running. */
+    private static final class OnExit implements Runnable {
+        private final Handover handover;
+
+        OnExit(Handover handover) {
+            this.handover = handover;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (handover.prepared.await(10, TimeUnit.SECONDS) && handover.agent != null) {
+                    handover.agent.getMethod("onExit").invoke(null);
+                }
+            } catch (Exception | LinkageError e) {
+                log(handover.options, LogLevel.WARN, "could not stop the JVM's descendants (" + e + ")");
+            }
         }
     }
 

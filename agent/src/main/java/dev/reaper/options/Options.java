@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The agent's options, parsed from {@code key=value} pairs separated by commas.
@@ -21,11 +24,19 @@ public record Options(
         LogLevel log,
         Duration sweep,
         Duration grace,
-        boolean strict) {
+        boolean strict,
+        Set<String> relay,
+        Duration stopTimeout,
+        Map<Integer, Integer> exitRemap,
+        boolean stopOnExit) {
 
     public enum LogLevel { OFF, WARN, INFO, DEBUG }
 
-    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false);
+    /** The JVM's shutdown signals, the ones the agent may relay. */
+    public static final Set<String> SHUTDOWN_SIGNALS = Set.of("TERM", "INT", "HUP");
+
+    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false,
+            SHUTDOWN_SIGNALS, Duration.ofSeconds(8), Map.of(), true);
 
     /** Every key, with the values it accepts, in the order the README documents them. */
     private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();
@@ -35,6 +46,10 @@ public record Options(
         ACCEPTED.put("sweep", "a duration from 10ms to 1h, e.g. 500ms, 2s, 1m");
         ACCEPTED.put("grace", "a duration from 0s to 1h, e.g. 500ms, 30s, 5m");
         ACCEPTED.put("strict", "true or false");
+        ACCEPTED.put("relay", "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none");
+        ACCEPTED.put("stop-timeout", "a duration from 0s to 1h, e.g. 500ms, 8s, 1m");
+        ACCEPTED.put("exit-remap", "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat");
+        ACCEPTED.put("stop-on-exit", "true or false");
     }
 
     /**
@@ -44,12 +59,18 @@ public record Options(
      */
     public static Options parse(String fromEnvironment, String fromArguments) throws OptionsException {
         Map<String, String> values = pairs(fromEnvironment, "REAPER_OPTIONS");
-        values.putAll(pairs(fromArguments, "the -javaagent options"));
+        Map<Integer, Integer> exitRemap = remaps(values.remove("exit-remap"), "REAPER_OPTIONS");
+        Map<String, String> arguments = pairs(fromArguments, "the -javaagent options");
+        exitRemap.putAll(remaps(arguments.remove("exit-remap"), "the -javaagent options"));
+        values.putAll(arguments);
         boolean subreaper = DEFAULTS.subreaper;
         LogLevel log = DEFAULTS.log;
         Duration sweep = DEFAULTS.sweep;
         Duration grace = DEFAULTS.grace;
         boolean strict = DEFAULTS.strict;
+        Set<String> relay = DEFAULTS.relay;
+        Duration stopTimeout = DEFAULTS.stopTimeout;
+        boolean stopOnExit = DEFAULTS.stopOnExit;
         for (Map.Entry<String, String> option : values.entrySet()) {
             String key = option.getKey();
             String value = option.getValue();
@@ -60,13 +81,74 @@ public record Options(
                     case "sweep" -> sweep = duration(value, Duration.ofMillis(10), Duration.ofHours(1));
                     case "grace" -> grace = duration(value, Duration.ZERO, Duration.ofHours(1));
                     case "strict" -> strict = bool(value);
+                    case "relay" -> relay = signals(value);
+                    case "stop-timeout" -> stopTimeout = duration(value, Duration.ZERO, Duration.ofHours(1));
+                    case "stop-on-exit" -> stopOnExit = bool(value);
                     default -> throw new IllegalStateException(key); // pairs() admits known keys only
                 }
             } catch (IllegalArgumentException e) {
-                throw new OptionsException("bad value '" + value + "' for " + key + "; accepted: " + ACCEPTED.get(key));
+                throw bad(key, value);
             }
         }
-        return new Options(subreaper, log, sweep, grace, strict);
+        return new Options(subreaper, log, sweep, grace, strict, relay, stopTimeout, Map.copyOf(exitRemap), stopOnExit);
+    }
+
+    private static OptionsException bad(String key, String value) {
+        return new OptionsException("bad value '" + value + "' for " + key + "; accepted: " + ACCEPTED.get(key));
+    }
+
+    /** The exit-remap values of one source, joined by newlines by pairs(): FROM:TO each, FROM at most once. */
+    private static Map<Integer, Integer> remaps(String joined, String source) throws OptionsException {
+        Map<Integer, Integer> remaps = new TreeMap<>();
+        if (joined == null) {
+            return remaps;
+        }
+        for (String value : joined.split("\n")) {
+            int colon = value.indexOf(':');
+            int from;
+            int to;
+            try {
+                from = status(colon < 0 ? "" : value.substring(0, colon));
+                to = status(value.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                throw bad("exit-remap", value);
+            }
+            if (remaps.put(from, to) != null) {
+                throw new OptionsException("exit-remap gives status " + from + " twice in " + source + "; give each FROM once");
+            }
+        }
+        return remaps;
+    }
+
+    private static int status(String text) {
+        if (text.isEmpty() || text.length() > 3) {
+            throw new IllegalArgumentException(text);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                throw new IllegalArgumentException(text);
+            }
+        }
+        int status = Integer.parseInt(text);
+        if (status > 255) {
+            throw new IllegalArgumentException(text);
+        }
+        return status;
+    }
+
+    /** TERM+INT+HUP, any order and case, or none. */
+    private static Set<String> signals(String value) {
+        if (value.equalsIgnoreCase("none")) {
+            return Set.of();
+        }
+        Set<String> signals = new TreeSet<>();
+        for (String name : value.toUpperCase(Locale.ROOT).split("\\+", -1)) {
+            String bare = name.startsWith("SIG") ? name.substring(3) : name;
+            if (!SHUTDOWN_SIGNALS.contains(bare) || !signals.add(bare)) {
+                throw new IllegalArgumentException(value);
+            }
+        }
+        return Set.copyOf(signals);
     }
 
     /**
@@ -102,7 +184,10 @@ public record Options(
             if (value.isEmpty()) {
                 throw new OptionsException("option '" + key + "' in " + source + " has an empty value; accepted: " + ACCEPTED.get(key));
             }
-            if (pairs.put(key, value) != null) {
+            String before = pairs.put(key, value);
+            if (before != null && key.equals("exit-remap")) {
+                pairs.put(key, before + "\n" + value); // the one key that may repeat
+            } else if (before != null) {
                 throw new OptionsException("option '" + key + "' is given twice in " + source + "; give it once");
             }
         }
@@ -145,8 +230,14 @@ public record Options(
     /** The options as {@code key=value} pairs, as a user would write them. */
     @Override
     public String toString() {
-        return "subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT) + ",sweep=" + format(sweep)
-                + ",grace=" + format(grace) + ",strict=" + strict;
+        StringBuilder text = new StringBuilder("subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT)
+                + ",sweep=" + format(sweep) + ",grace=" + format(grace) + ",strict=" + strict
+                + ",relay=" + (relay.isEmpty() ? "none" : String.join("+", new TreeSet<>(relay)))
+                + ",stop-timeout=" + format(stopTimeout) + ",stop-on-exit=" + stopOnExit);
+        for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
+            text.append(",exit-remap=").append(remap.getKey()).append(':').append(remap.getValue());
+        }
+        return text.toString();
     }
 
     static String format(Duration d) {

@@ -43,7 +43,7 @@ class AgentLoadingIT {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "args | sweep=fast     | reaper: bad value 'fast' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
-        "args | colour=red     | reaper: unknown option 'colour' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict",
+        "args | colour=red     | reaper: unknown option 'colour' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit",
         "args | strict         | reaper: option 'strict' in the -javaagent options has no value: write strict=VALUE",
         "args | log=           | reaper: option 'log' in the -javaagent options has an empty value; accepted: off, warn, info or debug",
         "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
@@ -101,7 +101,8 @@ class AgentLoadingIT {
         assertThat(result.number("zombies_left")).isZero();
         assertThat(lines(result.stderr(), "WARNING: reaper:")).containsExactly(
                 "WARNING: reaper: -Xrs stops HotSpot from running Java signal handlers: zombies wait for the sweep (every 100 ms)"
-                        + " instead of being reaped on SIGCHLD; remove -Xrs");
+                        + " instead of being reaped on SIGCHLD, and shutdown signals reach the JVM alone"
+                        + " (its descendants get SIGTERM only when it exits); remove -Xrs");
     }
 
     @Test

@@ -79,6 +79,11 @@ final class Jvm {
     }
 
     Result run(Class<?> main, Duration timeout, String... args) throws IOException, InterruptedException {
+        return start(main, args).await(timeout);
+    }
+
+    /** Starts the JVM; {@link Running#await} ends it. */
+    Running start(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (pid1) {
             command.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
@@ -96,18 +101,80 @@ final class Jvm {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("REAPER_OPTIONS");
         builder.environment().putAll(env);
-        Process process = builder.start();
-        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
+        return new Running(String.join(" ", command), builder.start(), pid1, out, err);
+    }
+
+    /** A JVM under test, running. */
+    static final class Running {
+        private final String command;
+        private final Process process;
+        private final boolean pid1;
+        private final Path out;
+        private final Path err;
+
+        Running(String command, Process process, boolean pid1, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.pid1 = pid1;
+            this.out = out;
+            this.err = err;
         }
-        Result result = new Result(String.join(" ", command), ended ? process.exitValue() : -1,
-                Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        Files.delete(out);
-        Files.delete(err);
-        assertThat(ended).as("%s ended within %s%n%s", result.command, timeout, result).isTrue();
-        return result;
+
+        /** The JVM's pid as this test sees it (under unshare, the one child of unshare). */
+        long pid() throws InterruptedException {
+            if (!pid1) {
+                return process.pid();
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                var child = process.children().findFirst();
+                if (child.isPresent()) {
+                    return child.get().pid();
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("unshare started no JVM: " + command);
+        }
+
+        /**
+         * Waits until the agent is ready: it then handles SIGCHLD, which a JVM alone leaves to its
+         * default (the SigCgt mask of /proc/PID/status). The shutdown signals are handled from then on.
+         */
+        Running awaitAgentReady() throws IOException, InterruptedException {
+            Path status = Path.of("/proc/" + pid() + "/status");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("SigCgt:") && (Long.parseLong(line.substring(7).strip(), 16) & (1L << (17 - 1))) != 0) {
+                        return this;
+                    }
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("the agent did not start within 10 s: " + command);
+        }
+
+        void signal(String name) throws IOException, InterruptedException {
+            assertThat(new ProcessBuilder("kill", "-" + name, "" + pid()).inheritIO().start().waitFor()).isZero();
+        }
+
+        Process process() {
+            return process;
+        }
+
+        Result await(Duration timeout) throws IOException, InterruptedException {
+            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+            }
+            Result result = new Result(command, ended ? process.exitValue() : -1,
+                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            assertThat(ended).as("%s ended within %s%n%s", result.command, timeout, result).isTrue();
+            return result;
+        }
     }
 
     /** What the JVM printed; test apps print their findings as key=value lines on stdout. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reaper.options.Options.LogLevel;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,14 +20,19 @@ class OptionsTest {
     @ValueSource(strings = {"  "})
     void noOptionsGiveTheDefaults(String none) throws OptionsException {
         assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
-        assertThat(Options.DEFAULTS.toString()).isEqualTo("subreaper=true,log=warn,sweep=5s,grace=1m,strict=false");
+        assertThat(Options.DEFAULTS.toString()).isEqualTo(
+                "subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-timeout=8s,stop-on-exit=true");
     }
 
     @Test
     void everyKeyIsRead() throws OptionsException {
-        Options o = Options.parse(null, "subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true");
-        assertThat(o).isEqualTo(new Options(false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true));
+        Options o = Options.parse(null, "subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true,"
+                + "relay=TERM+HUP,stop-timeout=25s,exit-remap=143:0,exit-remap=130:1,stop-on-exit=false");
+        assertThat(o).isEqualTo(new Options(false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true,
+                Set.of("TERM", "HUP"), Duration.ofSeconds(25), Map.of(143, 0, 130, 1), false));
         assertThat(Options.parse(o.toString(), null)).isEqualTo(o);
+        assertThat(Options.parse(null, "relay=none").relay()).isEmpty();
+        assertThat(Options.parse(null, "relay=sigterm").relay()).containsExactly("TERM");
     }
 
     @Test
@@ -45,7 +52,7 @@ class OptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "foo=1            | unknown option 'foo' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict",
+        "foo=1            | unknown option 'foo' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit",
         "log              | option 'log' in the -javaagent options has no value: write log=VALUE",
         "log=             | option 'log' in the -javaagent options has an empty value; accepted: off, warn, info or debug",
         "log=loud         | bad value 'loud' for log; accepted: off, warn, info or debug",
@@ -61,9 +68,26 @@ class OptionsTest {
         "log=info,,strict=true | empty option in the -javaagent options 'log=info,,strict=true': write key=value pairs separated by single commas",
         "log=info,        | empty option in the -javaagent options 'log=info,': write key=value pairs separated by single commas",
         "log=info,log=off | option 'log' is given twice in the -javaagent options; give it once",
+        "relay=TERM,QUIT  | option 'QUIT' in the -javaagent options has no value: write QUIT=VALUE",
+        "relay=QUIT       | bad value 'QUIT' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
+        "relay=TERM+TERM  | bad value 'TERM+TERM' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
+        "relay=TERM+      | bad value 'TERM+' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
+        "stop-timeout=8   | bad value '8' for stop-timeout; accepted: a duration from 0s to 1h, e.g. 500ms, 8s, 1m",
+        "exit-remap=143   | bad value '143' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
+        "exit-remap=143:256 | bad value '143:256' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
+        "exit-remap=x:0   | bad value 'x:0' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
+        "exit-remap=-1:0  | bad value '-1:0' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
+        "exit-remap=143:0,exit-remap=143:1 | exit-remap gives status 143 twice in the -javaagent options; give each FROM once",
+        "stop-on-exit=no  | bad value 'no' for stop-on-exit; accepted: true or false",
     })
     void malformedOptionsSayWhatWasWrongAndWhatIsAccepted(String arguments, String message) {
         assertThatThrownBy(() -> Options.parse(null, arguments)).isInstanceOf(OptionsException.class).hasMessage(message);
+    }
+
+    @Test
+    void exitRemapsMergeAndTheAgentsArgumentsWinPerStatus() throws OptionsException {
+        Options o = Options.parse("exit-remap=143:0,exit-remap=129:3", "exit-remap=143:7");
+        assertThat(o.exitRemap()).isEqualTo(Map.of(143, 7, 129, 3));
     }
 
     @Test

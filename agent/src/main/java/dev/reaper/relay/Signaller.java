@@ -1,0 +1,42 @@
+package dev.reaper.relay;
+
+import dev.reaper.linux.LibC;
+import dev.reaper.proc.Proc;
+import dev.reaper.proc.Stat;
+import java.io.IOException;
+
+/**
+ * Sends a signal to a process of the JVM's tree, and never to a pid reused since by someone else:
+ * it pins the process with pidfd_open, checks that the pinned process started when the one found in
+ * the tree did, and signals it through the pidfd. Without pidfds (Linux before 5.3) it checks the
+ * start time just before kill(2), which leaves a window of microseconds.
+ */
+final class Signaller {
+    private final boolean pidfds;
+
+    Signaller(boolean pidfds) {
+        this.pidfds = pidfds;
+    }
+
+    /** True if the signal was sent to the very process {@code seen} describes. */
+    boolean send(Stat seen, int signal) throws IOException {
+        int pid = (int) seen.pid();
+        if (!pidfds) {
+            return same(seen) && LibC.kill(pid, signal) == 0;
+        }
+        int pidfd = LibC.pidfdOpen(pid);
+        if (pidfd < 0) {
+            return false; // gone
+        }
+        try {
+            return same(seen) && LibC.pidfdSendSignal(pidfd, signal) == 0;
+        } finally {
+            LibC.close(pidfd);
+        }
+    }
+
+    private static boolean same(Stat seen) throws IOException {
+        Stat now = Proc.stat(seen.pid());
+        return now != null && now.startTime() == seen.startTime();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.reaper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reaper.it.Jvm.Jdk;
+import dev.reaper.it.Jvm.Result;
+import dev.reaper.it.Jvm.Running;
+import dev.reaper.it.apps.ShutdownApp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The JVM's shutdown signals reach its whole tree; the JVM ends when the tree has. */
+class ShutdownIT {
+    private static final Map<String, Integer> ALL_GRACEFUL = Map.of("plain", 10, "setsid", 10, "orphan", 10, "shell", 1);
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void sigtermReachesEveryDescendantAndTheJvmEndsAsSoonAsTheyHave(Jdk jdk) throws Exception {
+        Running jvm = Jvm.on(jdk).withAgent(null).asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
+        awaitReady();
+        long sent = System.nanoTime();
+        jvm.signal("TERM");
+        Result result = jvm.await(Duration.ofSeconds(30));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+
+        assertThat(result.status()).as("%s", result).isEqualTo(143);
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+        assertThat(millis).as("from SIGTERM to the JVM's end").isLessThan(200);
+        assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void exitRemapTurns143IntoZero() throws Exception {
+        Running jvm = Jvm.on(Jdk.JDK17).withAgent("exit-remap=143:0").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
+        awaitReady();
+        jvm.signal("TERM");
+        Result result = jvm.await(Duration.ofSeconds(30));
+
+        assertThat(result.status()).as("%s", result).isZero();
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+    }
+
+    @Test
+    void withoutTheAgentNoWorkerEndsGracefully() throws Exception {
+        Running jvm = Jvm.on(Jdk.JDK17).asPid1().start(ShutdownApp.class, dir.toString());
+        awaitReady();
+        jvm.signal("TERM");
+        Result result = jvm.await(Duration.ofSeconds(30));
+
+        assertThat(result.status()).isEqualTo(143);
+        assertThat(graceful()).isEmpty();
+    }
+
+    @Test
+    void aWorkerThatIgnoresSigtermIsKilledAtTheTimeout() throws Exception {
+        Running jvm = Jvm.on(Jdk.JDK17).withAgent("stop-timeout=2s").asPid1().start(ShutdownApp.class, dir.toString(), "stubborn").awaitAgentReady();
+        awaitReady();
+        long sent = System.nanoTime();
+        jvm.signal("TERM");
+        Result result = jvm.await(Duration.ofSeconds(30));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+
+        assertThat(result.status()).as("%s", result).isEqualTo(143);
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+        assertThat(millis).as("from SIGTERM to the JVM's end").isBetween(2000L, 3000L);
+        // the stubborn worker and its sleep, which inherited the ignored SIGTERM
+        assertThat(AgentLoadingIT.lines(result.stderr(), "WARNING: reaper:")).singleElement().asString()
+                .matches("WARNING: reaper: SIGTERM relayed to \\d+ processes; 2 still running after stop-timeout \\(2000 ms\\) were killed");
+    }
+
+    @Test
+    void relayChoosesTheSignals() throws Exception {
+        Running hup = Jvm.on(Jdk.JDK17).withAgent("relay=HUP,stop-on-exit=false").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
+        awaitReady();
+        hup.signal("HUP");
+        assertThat(hup.await(Duration.ofSeconds(30)).status()).isEqualTo(129);
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+
+        clear();
+        Running term = Jvm.on(Jdk.JDK17).withAgent("relay=HUP,stop-on-exit=false").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
+        awaitReady();
+        term.signal("TERM");
+        assertThat(term.await(Duration.ofSeconds(30)).status()).isEqualTo(143);
+        assertThat(graceful()).as("TERM not relayed, and no stop on exit").isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void onANormalExitTheDescendantsAreStoppedToo(Jdk jdk) throws Exception {
+        Result result = Jvm.on(jdk).withAgent(null).asPid1().run(ShutdownApp.class, Duration.ofSeconds(30), dir.toString(), "exit");
+
+        assertThat(result.status()).as("%s", result).isZero();
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+    }
+
+    @Test
+    void stopOnExitFalseLeavesThemToTheKernel() throws Exception {
+        Result result = Jvm.on(Jdk.JDK17).withAgent("stop-on-exit=false").asPid1().run(ShutdownApp.class, Duration.ofSeconds(30), dir.toString(), "exit");
+
+        assertThat(result.status()).isZero();
+        assertThat(graceful()).as("SIGKILLed by the kernel with PID 1").isEmpty();
+    }
+
+    @Test
+    void underXrsItSaysSoAndTheExitPathStillWorks() throws Exception {
+        Result result = Jvm.on(Jdk.JDK17).withAgent(null).option("-Xrs").asPid1().run(ShutdownApp.class, Duration.ofSeconds(30), dir.toString(), "exit-later");
+
+        assertThat(result.status()).isZero();
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+        assertThat(AgentLoadingIT.lines(result.stderr(), "WARNING: reaper:")).singleElement().asString()
+                .contains("-Xrs", "shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits)");
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(dir.resolve("ready"))) {
+            assertThat(System.currentTimeMillis()).as("the tree started").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(Files.readString(dir.resolve("ready"))).isNotEqualTo("0");
+    }
+
+    /** How many of each kind wrote NAME.graceful: plain, setsid, orphan, shell, stubborn. */
+    private Map<String, Integer> graceful() throws IOException {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".graceful"))
+                    .forEach(n -> counts.merge(n.replaceAll("[-.].*", ""), 1, Integer::sum));
+        }
+        return counts;
+    }
+
+    private void clear() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.reaper.it.apps;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Starts, through a shell, a tree of workers of three kinds, ten of each: plain background children
+ * of the shell, setsid'd children, and double-forked orphans (re-parented to the JVM). Each worker,
+ * and the shell, writes NAME.started, and on SIGTERM or SIGHUP writes NAME.graceful and exits 0.
+ *
+ * <p>Arguments: DIR [stubborn] [exit|exit-later]. With "stubborn" one more worker ignores SIGTERM.
+ * With "exit" main returns once the tree is up (a normal exit with descendants running), with
+ * "exit-later" a second later (after the agent has started, as in a JVM that lives longer than its
+ * first second); otherwise the JVM runs until a signal stops it.
+ */
+public final class ShutdownApp {
+    public static final int PER_KIND = 10;
+
+    static final String WORKER = """
+            d=$1; n=$2
+            if [ "$3" = stubborn ]; then trap '' TERM; else trap 'echo graceful > "$d/$n.graceful"; exit 0' TERM HUP; fi
+            : > "$d/$n.started"
+            while :; do sleep 1000 & wait $!; done
+            """;
+
+    static final String TREE = """
+            d=$1
+            trap 'echo graceful > "$d/shell.graceful"; exit 0' TERM HUP
+            i=0
+            while [ $i -lt %d ]; do
+              sh "$d/worker.sh" "$d" plain-$i &
+              setsid sh "$d/worker.sh" "$d" setsid-$i &
+              (sh "$d/worker.sh" "$d" orphan-$i &)
+              i=$((i+1))
+            done
+            if [ "$2" = stubborn ]; then sh "$d/worker.sh" "$d" stubborn stubborn & fi
+            : > "$d/shell.started"
+            while :; do sleep 1000 & wait $!; done
+            """.formatted(PER_KIND);
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        boolean stubborn = args.length > 1 && args[1].equals("stubborn");
+        String last = args[args.length - 1];
+        Files.writeString(dir.resolve("worker.sh"), WORKER);
+        Files.writeString(dir.resolve("tree.sh"), TREE);
+        new ProcessBuilder("sh", dir.resolve("tree.sh").toString(), dir.toString(), stubborn ? "stubborn" : "-")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        int expected = 3 * PER_KIND + 1 + (stubborn ? 1 : 0);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (started(dir) < expected && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        Files.writeString(dir.resolve("ready"), "" + started(dir));
+        switch (last) {
+            case "exit" -> { }
+            case "exit-later" -> Thread.sleep(1000);
+            default -> Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    static long started(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".started")).count();
+        }
+    }
+}
