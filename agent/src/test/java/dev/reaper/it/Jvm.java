@@ -104,6 +104,24 @@ final class Jvm {
         return new Running(String.join(" ", command), builder.start(), pid1, out, err);
     }
 
+    /**
+     * Waits until the agent in JVM {@code pid} is ready: it then handles SIGCHLD, which a JVM alone
+     * leaves to its default (the SigCgt mask of /proc/PID/status).
+     */
+    static void awaitAgentReady(long pid) throws IOException, InterruptedException {
+        Path status = Path.of("/proc/" + pid + "/status");
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("SigCgt:") && (Long.parseLong(line.substring(7).strip(), 16) & (1L << (17 - 1))) != 0) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the agent in JVM " + pid + " did not start within 10 s");
+    }
+
     /** A JVM under test, running. */
     static final class Running {
         private final String command;
@@ -136,22 +154,10 @@ final class Jvm {
             throw new AssertionError("unshare started no JVM: " + command);
         }
 
-        /**
-         * Waits until the agent is ready: it then handles SIGCHLD, which a JVM alone leaves to its
-         * default (the SigCgt mask of /proc/PID/status). The shutdown signals are handled from then on.
-         */
+        /** Waits until the agent is ready (see {@link Jvm#awaitAgentReady(long)}); it handles the shutdown signals from then on. */
         Running awaitAgentReady() throws IOException, InterruptedException {
-            Path status = Path.of("/proc/" + pid() + "/status");
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("SigCgt:") && (Long.parseLong(line.substring(7).strip(), 16) & (1L << (17 - 1))) != 0) {
-                        return this;
-                    }
-                }
-                Thread.sleep(5);
-            }
-            throw new AssertionError("the agent did not start within 10 s: " + command);
+            Jvm.awaitAgentReady(pid());
+            return this;
         }
 
         void signal(String name) throws IOException, InterruptedException {

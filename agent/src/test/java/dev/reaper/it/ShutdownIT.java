@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The JVM's shutdown signals reach its whole tree; the JVM ends when the tree has. */
 class ShutdownIT {
-    private static final Map<String, Integer> ALL_GRACEFUL = Map.of("plain", 10, "setsid", 10, "orphan", 10, "shell", 1);
+    private static final Map<String, Integer> ALL_GRACEFUL = WorkerTree.ALL_GRACEFUL;
 
     @TempDir
     Path dir;
@@ -124,22 +123,11 @@ class ShutdownIT {
     }
 
     private void awaitReady() throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(dir.resolve("ready"))) {
-            assertThat(System.currentTimeMillis()).as("the tree started").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-        assertThat(Files.readString(dir.resolve("ready"))).isNotEqualTo("0");
+        WorkerTree.awaitReady(dir);
     }
 
-    /** How many of each kind wrote NAME.graceful: plain, setsid, orphan, shell, stubborn. */
     private Map<String, Integer> graceful() throws IOException {
-        Map<String, Integer> counts = new TreeMap<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".graceful"))
-                    .forEach(n -> counts.merge(n.replaceAll("[-.].*", ""), 1, Integer::sum));
-        }
-        return counts;
+        return WorkerTree.graceful(dir);
     }
 
     private void clear() throws IOException {

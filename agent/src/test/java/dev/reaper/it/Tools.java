@@ -23,6 +23,12 @@ final class Tools {
                 "cannot make a pid namespace with 'unshare --pid --fork --mount-proc' (run as root; Debian package util-linux)");
     }
 
+    /** runc, the OCI runtime under Docker and containerd, run as root. */
+    static void requireRunc() {
+        require(canRun("runc", "--version") && "root".equals(System.getProperty("user.name")),
+                "no runc, or not root (Debian package runc; run the tests as root)");
+    }
+
     /** The second JDK the agent must work on. */
     static Path jdk25() {
         Path home = Path.of(System.getProperty("reaper.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
