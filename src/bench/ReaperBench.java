@@ -15,53 +15,71 @@ import java.util.jar.Manifest;
  * Measures reaper side by side with its peers, in one run, and prints Markdown tables.
  *
  * <pre>
- *   mvn -q package -DskipTests && java src/bench/ReaperBench.java [ORPHANS] [RUNS] [IDLE_SECONDS]
+ *   mvn -q package -DskipTests && java src/bench/ReaperBench.java [PART] [ORPHANS] [RUNS] [IDLE_SECONDS]
  * </pre>
  *
- * Needs root (pid namespaces), unshare, tini, dumb-init and catatonit (Debian packages). Three parts:
+ * PART is all (the default), storm, idle, startup or shutdown. Needs root (pid namespaces), unshare,
+ * tini, dumb-init and catatonit (Debian packages). The parts:
  * <ol>
- * <li>Orphan storm: the same shell double-forks ORPHANS orphans under each PID 1 of a new pid
+ * <li>storm: the same shell double-forks ORPHANS (5000) orphans under each PID 1 of a new pid
  * namespace. From outside, this program samples the zombies among PID 1's children as fast as it
  * can, and prints storm time, peak zombies during the storm, time from the storm's end to zero
- * zombies, and zombies left after 5 s. Median of RUNS runs.</li>
- * <li>Idle: CPU time of an idle JVM with and without the agent over IDLE_SECONDS, from
+ * zombies, and zombies left after 5 s. Median of RUNS (3) runs.</li>
+ * <li>idle: CPU time of an idle JVM with and without the agent over IDLE_SECONDS (60), from
  * /proc/PID/task/TID/schedstat (nanoseconds), and the agent thread's own share.</li>
- * <li>Start-up and memory: wall time of a hello-world JVM with and without the agent; the time the
- * agent's premain takes on the main thread, measured by a stopwatch agent loaded before and after it;
- * peak RSS (VmHWM) of an idle JVM.</li>
+ * <li>startup: wall time of a hello-world JVM with and without the agent; the time the agent's
+ * premain takes on the main thread, measured by a stopwatch agent loaded before and after it; peak
+ * RSS (VmHWM) of an idle JVM.</li>
+ * <li>shutdown: the tests' worker tree (ten plain children, ten setsid'd, ten double-forked orphans,
+ * each recording a graceful exit on SIGTERM) under each PID 1, stopped with SIGTERM: workers that
+ * exited gracefully, time from SIGTERM to the end of PID 1, exit status.</li>
  * </ol>
- * The JVM side of each part runs this same file: {@code java ReaperBench.java drive|idle|hello}.
+ * The JVM side of the storm, idle and startup parts runs this same file ({@code role-...}); that of
+ * the shutdown part is the tests' ShutdownApp.
  */
 public class ReaperBench {
     static final Path ROOT = Path.of("").toAbsolutePath();
     static final Path AGENT = ROOT.resolve("agent/target/reaper.jar");
+    static final Path TEST_CLASSES = ROOT.resolve("agent/target/test-classes");
+    static final Path SCRIPTS = TEST_CLASSES.resolve("dev/reaper/it/apps");
     static final Path SELF = ROOT.resolve("src/bench/ReaperBench.java");
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin/java").toString();
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && !Character.isDigit(args[0].charAt(0))) {
+        if (args.length > 0 && args[0].startsWith("role-")) {
             role(args);
             return;
         }
-        int orphans = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-        if (!Files.exists(AGENT)) {
-            throw new IllegalStateException("build first: mvn -q package -DskipTests (no " + AGENT + ")");
+        String part = args.length > 0 ? args[0] : "all";
+        int orphans = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int idleSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
+        if (!Files.exists(AGENT) || !Files.exists(SCRIPTS.resolve("tree.sh"))) {
+            throw new IllegalStateException("build first: mvn -q package -DskipTests (no " + AGENT + " or test classes)");
         }
         System.out.println("Machine: " + machine());
         System.out.println();
-        storm(orphans, runs);
-        idle(idleSeconds);
-        startup(20);
+        boolean all = part.equals("all");
+        if (all || part.equals("storm")) {
+            storm(orphans, runs);
+        }
+        if (all || part.equals("idle")) {
+            idle(idleSeconds);
+        }
+        if (all || part.equals("startup")) {
+            startup(20);
+        }
+        if (all || part.equals("shutdown")) {
+            shutdown(runs);
+        }
     }
 
     /** The JVM's side of each measurement. */
     static void role(String[] args) throws Exception {
         switch (args[0]) {
-            case "drive" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
-            case "idle" -> Thread.sleep(Long.parseLong(args[1]));
-            case "hello" -> System.out.print("");
+            case "role-drive" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
+            case "role-idle" -> Thread.sleep(Long.parseLong(args[1]));
+            case "role-hello" -> System.out.print("");
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -72,11 +90,11 @@ public class ReaperBench {
 
     static void storm(int orphans, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, SELF.toString(), "drive"));
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, SELF.toString(), "role-drive"));
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
         subjects.put("catatonit", List.of("catatonit", "--", "sh", "-c"));
-        subjects.put("java, no agent", List.of(JAVA, SELF.toString(), "drive"));
+        subjects.put("java, no agent", List.of(JAVA, SELF.toString(), "role-drive"));
         System.out.println("### Orphan storm: " + orphans + " double-forked orphans, PID 1 of a new pid namespace (median of " + runs + " runs)");
         System.out.println();
         System.out.println("| PID 1 | storm time | peak zombies during the storm | storm end to zero zombies | zombies left after 5 s |");
@@ -191,8 +209,8 @@ public class ReaperBench {
         System.out.println("### Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
         System.out.println();
         long stay = (seconds + 10) * 1000L;
-        Process without = new ProcessBuilder(JAVA, SELF.toString(), "idle", "" + stay).inheritIO().start();
-        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, SELF.toString(), "idle", "" + stay).inheritIO().start();
+        Process without = new ProcessBuilder(JAVA, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
+        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
         Thread.sleep(5000); // past start-up and the source launcher's compilation
         long[] before = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
         Thread.sleep(seconds * 1000L);
@@ -319,6 +337,95 @@ public class ReaperBench {
         }
     }
 
+    // ---------------------------------------------------------------- shutdown
+
+    record StopRun(Map<String, Integer> graceful, double millis, int status) {}
+
+    static void shutdown(int runs) throws Exception {
+        String app = "dev.reaper.it.apps.ShutdownApp";
+        Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", TEST_CLASSES.toString(), app));
+        subjects.put("tini", List.of("tini", "--", "sh"));
+        subjects.put("tini -g", List.of("tini", "-g", "--", "sh"));
+        subjects.put("dumb-init", List.of("dumb-init", "sh"));
+        subjects.put("catatonit", List.of("catatonit", "--", "sh"));
+        subjects.put("java, no agent", List.of(JAVA, "-cp", TEST_CLASSES.toString(), app));
+        System.out.println("### Shutdown: SIGTERM to PID 1 of a pid namespace running 10 plain children, 10 setsid'd, 10 double-forked"
+                + " orphans and their shell (median of " + runs + " runs)");
+        System.out.println();
+        System.out.println("| PID 1 | plain | setsid'd | orphans | shell | SIGTERM to end of PID 1 | exit status |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
+            List<StopRun> results = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                results.add(stopOnce(subject.getValue(), subject.getKey().startsWith("java")));
+            }
+            results.sort((a, b) -> Double.compare(a.millis, b.millis));
+            StopRun m = results.get(results.size() / 2);
+            System.out.printf("| %s | %d/10 | %d/10 | %d/10 | %d/1 | %.0f ms | %d |%n", subject.getKey(), m.graceful.getOrDefault("plain", 0),
+                    m.graceful.getOrDefault("setsid", 0), m.graceful.getOrDefault("orphan", 0), m.graceful.getOrDefault("shell", 0),
+                    m.millis, m.status);
+        }
+        System.out.println();
+    }
+
+    static StopRun stopOnce(List<String> pid1, boolean jvm) throws Exception {
+        Path dir = Files.createTempDirectory("reaper-bench-stop");
+        for (String script : jvm ? new String[0] : new String[] {"tree.sh", "worker.sh"}) { // ShutdownApp copies its own
+            Files.copy(SCRIPTS.resolve(script), dir.resolve(script));
+        }
+        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        command.addAll(pid1);
+        command.addAll(jvm ? List.of(dir.toString()) : List.of(dir.resolve("tree.sh").toString(), dir.toString(), "-"));
+        Process unshare = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long init = awaitChild(unshare.pid());
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (started(dir) < 31 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        if (jvm) {
+            awaitChildSignalHandled(init, deadline); // the agent is up (a JVM without it never handles SIGCHLD)
+        }
+        long sent = System.nanoTime();
+        new ProcessBuilder("kill", "-TERM", "" + init).start().waitFor();
+        unshare.waitFor(60, TimeUnit.SECONDS);
+        double millis = (System.nanoTime() - sent) / 1e6;
+        Map<String, Integer> graceful = new java.util.TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".graceful")) {
+                    graceful.merge(name.replaceAll("[-.].*", ""), 1, Integer::sum);
+                }
+            }
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+        return new StopRun(graceful, millis, unshare.exitValue());
+    }
+
+    static long started(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".started")).count();
+        }
+    }
+
+    /** Waits for SIGCHLD in the SigCgt mask of /proc/PID/status: the agent installs that handler last. */
+    static void awaitChildSignalHandled(long pid, long deadline) throws Exception {
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("SigCgt:") && (Long.parseLong(line.substring(7).strip(), 16) & (1L << 16)) != 0) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static double median(double[] values) {
@@ -328,11 +435,12 @@ public class ReaperBench {
     }
 
     static String machine() throws Exception {
+        String dumbInit = new String(new ProcessBuilder("dumb-init", "--version").redirectErrorStream(true).start().getInputStream().readAllBytes()).strip();
         String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
                 .map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), kernel " + System.getProperty("os.version")
                 + ", " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + ", " + output(List.of("tini", "--version")).strip() + ", " + output(List.of("dumb-init", "--version")).strip()
+                + ", " + output(List.of("tini", "--version")).strip() + ", " + dumbInit
                 + ", " + output(List.of("catatonit", "--version")).strip();
     }
 }

@@ -1,5 +1,6 @@
 package dev.reaper.it.apps;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,34 +17,18 @@ import java.nio.file.Path;
 public final class ShutdownApp {
     public static final int PER_KIND = 10;
 
-    static final String WORKER = """
-            d=$1; n=$2
-            if [ "$3" = stubborn ]; then trap '' TERM; else trap 'echo graceful > "$d/$n.graceful"; exit 0' TERM HUP; fi
-            : > "$d/$n.started"
-            while :; do sleep 1000 & wait $!; done
-            """;
-
-    static final String TREE = """
-            d=$1
-            trap 'echo graceful > "$d/shell.graceful"; exit 0' TERM HUP
-            i=0
-            while [ $i -lt %d ]; do
-              sh "$d/worker.sh" "$d" plain-$i &
-              setsid sh "$d/worker.sh" "$d" setsid-$i &
-              (sh "$d/worker.sh" "$d" orphan-$i &)
-              i=$((i+1))
-            done
-            if [ "$2" = stubborn ]; then sh "$d/worker.sh" "$d" stubborn stubborn & fi
-            : > "$d/shell.started"
-            while :; do sleep 1000 & wait $!; done
-            """.formatted(PER_KIND);
+    /** The scripts, from this class's resources: worker.sh and tree.sh. */
+    static final String[] SCRIPTS = {"worker.sh", "tree.sh"};
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         boolean stubborn = args.length > 1 && args[1].equals("stubborn");
         String last = args[args.length - 1];
-        Files.writeString(dir.resolve("worker.sh"), WORKER);
-        Files.writeString(dir.resolve("tree.sh"), TREE);
+        for (String script : SCRIPTS) {
+            try (InputStream in = ShutdownApp.class.getResourceAsStream(script)) {
+                Files.copy(in, dir.resolve(script));
+            }
+        }
         new ProcessBuilder("sh", dir.resolve("tree.sh").toString(), dir.toString(), stubborn ? "stubborn" : "-")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         int expected = 3 * PER_KIND + 1 + (stubborn ? 1 : 0);
