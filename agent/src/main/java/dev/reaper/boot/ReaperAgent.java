@@ -3,8 +3,13 @@ package dev.reaper.boot;
 import dev.reaper.options.Options;
 import dev.reaper.options.Options.LogLevel;
 import dev.reaper.options.OptionsException;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -125,6 +130,9 @@ public final class ReaperAgent {
         @Override
         public void run() {
             try {
+                if (!hasChildren()) {
+                    return; // nothing to stop, and no reason to wait for an agent still starting
+                }
                 if (handover.prepared.await(10, TimeUnit.SECONDS) && handover.agent != null) {
                     handover.agent.getMethod("onExit").invoke(null);
                 }
@@ -132,6 +140,22 @@ public final class ReaperAgent {
                 log(handover.options, LogLevel.WARN, "could not stop the JVM's descendants (" + e + ")");
             }
         }
+    }
+
+    /** Whether any thread of this JVM has a child, from /proc/self/task/TID/children. */
+    static boolean hasChildren() throws IOException {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (Files.readAllBytes(task.resolve("children")).length > 0) {
+                        return true;
+                    }
+                } catch (NoSuchFileException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return false;
     }
 
     private static void daemon(Runnable task) {
