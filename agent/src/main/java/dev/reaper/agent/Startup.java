@@ -188,13 +188,14 @@ final class Startup {
 
     /** HotSpot runs Java signal handlers unless -Xrs; sun.misc.Signal needs module jdk.unsupported. */
     private boolean signalHandlersRun() {
-        String lost = "zombies wait for the sweep (every " + options.sweep().toMillis() + " ms) instead of being reaped on SIGCHLD";
+        String lost = "shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits), and an orphan"
+                + " adopted while the JVM has no child of its own waits for the sweep (every " + options.sweep().toMillis() + " ms)";
         if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
-            return problem("module jdk.unsupported is not in this JVM: " + lost + "; add --add-modules jdk.unsupported");
+            return problem("module jdk.unsupported is not in this JVM, so no Java signal handler can run: " + lost
+                    + "; add --add-modules jdk.unsupported");
         }
         if (reducedSignalUsage()) {
-            return problem("-Xrs stops HotSpot from running Java signal handlers: " + lost
-                    + ", and shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits); remove -Xrs");
+            return problem("-Xrs stops HotSpot from running Java signal handlers: " + lost + "; remove -Xrs");
         }
         return true;
     }

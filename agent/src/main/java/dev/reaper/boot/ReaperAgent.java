@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * milliseconds, mostly the JDK warming up its module and invokedynamic machinery.
  */
 public final class ReaperAgent {
+    /** The agent's thread is named so while it starts, then {@link #RUNNING} (thread dumps, /proc/PID/task/TID/comm). */
+    public static final String STARTING = "reaper-starting";
+    public static final String RUNNING = "reaper";
     private static final Object LOCK = new Object();
     private static Options loaded;
 
@@ -64,7 +67,7 @@ public final class ReaperAgent {
         if (options.strict() && atStartup) {
             handover.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
         } else {
-            daemon(handover);
+            daemon(handover, STARTING);
         }
     }
 
@@ -102,10 +105,11 @@ public final class ReaperAgent {
             if (reaper == null) {
                 return;
             }
-            if (Thread.currentThread().getName().equals("reaper")) {
+            if (Thread.currentThread().getName().equals(STARTING)) {
+                Thread.currentThread().setName(RUNNING); // visible in /proc/PID/task/TID/comm: the agent is up
                 reaper.run();
             } else {
-                daemon(reaper);
+                daemon(reaper, RUNNING);
             }
         }
 
@@ -158,8 +162,8 @@ public final class ReaperAgent {
         return false;
     }
 
-    private static void daemon(Runnable task) {
-        Thread thread = new Thread(task, "reaper");
+    private static void daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,5 +1,6 @@
 package dev.reaper.reap;
 
+import static dev.reaper.linux.LibC.ECHILD;
 import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.P_PID;
 import static dev.reaper.linux.LibC.P_PIDFD;
@@ -47,6 +48,10 @@ public final class Reaper implements Runnable {
     private final long sweepNanos;
     private final long graceNanos;
     private final long threadScanNanos;
+    private static final long STUCK_MAX_MILLIS = 100;
+    private static final long STUCK_MIN_NANOS = 1_000_000;
+    private static final long STUCK_MAX_NANOS = STUCK_MAX_MILLIS * 1_000_000;
+
     private final ChildSignal signal;
     private final ChildrenFile leaderChildren;
 
@@ -66,7 +71,9 @@ public final class Reaper implements Runnable {
      * @param orphansAtOnce false when the leader thread may run Java code (a JVM embedded in its
      *                      process's first thread) or the JDK's own children cannot be told apart:
      *                      then rule 2 applies to the leader's list too
-     * @param signal        null when no SIGCHLD handler can run (-Xrs); the sweep alone then finds zombies
+     * @param sweep         how long the reaper waits, while the JVM has no child, before it looks for
+     *                      adopted ones without a SIGCHLD to wake it
+     * @param useSignal     false when no Java signal handler can run (-Xrs, or no jdk.unsupported)
      */
     public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal)
             throws IOException {
@@ -81,7 +88,8 @@ public final class Reaper implements Runnable {
         this.signal = useSignal ? new ChildSignal(this) : null;
     }
 
-    public void wake() {
+    /** Called by the SIGCHLD handler. */
+    void wake() {
         LockSupport.unpark(thread);
     }
 
@@ -93,46 +101,75 @@ public final class Reaper implements Runnable {
         return lastReapMillis;
     }
 
-    /** The reaper's loop: sweep, then sleep until SIGCHLD or the next periodic sweep. Never returns. */
+    /**
+     * The reaper's loop: wait for a zombie, reap what is ours. Never returns.
+     *
+     * <p>It blocks in waitid(P_ALL, WNOWAIT), which returns when any child of the JVM has exited,
+     * without reaping it: no cost while nothing happens, and none per exit beyond the sweep. While a
+     * zombie is left that is not ours to reap yet (the JDK's, about to be reaped by it; or a native
+     * child within its grace period), waitid would return at once, so the loop polls instead, from
+     * 1 ms up to {@value #STUCK_MAX_MILLIS} ms apart.
+     */
     @Override
     public void run() {
         thread = Thread.currentThread();
-        installSignal();
         long nextThreadScan = System.nanoTime();
+        long stuckNanos = 0;
         int failures = 0;
         while (true) {
             try {
-                if (signal != null && signal.reinstallIfReset()) {
-                    Log.debug("SIGCHLD had been reset to its default; handler installed again");
+                if (stuckNanos > 0) {
+                    LockSupport.parkNanos(this, stuckNanos);
+                } else {
+                    awaitZombie();
                 }
-                if (anyZombie()) {
-                    reapOrphans();
-                    if (System.nanoTime() - nextThreadScan >= 0) {
-                        reapUnclaimed();
-                        nextThreadScan = System.nanoTime() + threadScanNanos;
-                    }
+                int count = reapOrphans();
+                if (System.nanoTime() - nextThreadScan >= 0) {
+                    count += reapUnclaimed();
+                    nextThreadScan = System.nanoTime() + threadScanNanos;
                 }
+                // Stuck: nothing reaped, yet a zombie is there (not ours yet). Having reaped, look again at once.
+                boolean stuck = count == 0 && anyZombie();
+                stuckNanos = !stuck ? 0 : stuckNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * stuckNanos, STUCK_MAX_NANOS);
                 failures = 0;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 if (failures++ == 0) {
                     Log.warn("a sweep failed, will retry: " + e);
                 }
+                LockSupport.parkNanos(this, sweepNanos);
             }
-            LockSupport.parkNanos(this, sweepNanos);
         }
     }
 
-    private void installSignal() {
+    /**
+     * Blocks until a child of the JVM is a zombie. With no child at all there is nothing for waitid
+     * to wait on, yet an orphan may still be adopted (PID 1 adopts those of processes that entered its
+     * namespace from outside, as docker exec's do): then it waits for SIGCHLD, or the sweep period.
+     */
+    private void awaitZombie() {
+        if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOWAIT) == 0 || LibC.errno() != ECHILD) {
+            return; // a zombie, or EINTR
+        }
+        if (signal != null) {
+            signal.arm();
+        }
         try {
-            if (signal != null) {
-                signal.install();
+            if (!anyChild()) {
+                LockSupport.parkNanos(this, sweepNanos);
             }
-        } catch (ClassNotFoundException | RuntimeException e) {
-            Log.warn("cannot handle SIGCHLD (" + e + "): zombies wait for the sweep");
+        } finally {
+            if (signal != null) {
+                signal.disarm();
+            }
         }
     }
 
-    /** Rule 1: the zombies on the leader thread's list that the JDK does not wait for. */
+    /** Whether the JVM has any child, running or not (checked after arming SIGCHLD, so that no exit goes unnoticed). */
+    private boolean anyChild() {
+        return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0;
+    }
+
+    /** Rule 1: the zombies on the leader thread's list that the JDK does not wait for. Returns how many it reaped. */
     int reapOrphans() throws IOException {
         if (!orphansAtOnce) {
             return 0;
@@ -162,8 +199,9 @@ public final class Reaper implements Runnable {
         return count;
     }
 
-    /** Rule 2: zombies on other threads' lists that nobody has claimed for the whole grace period. */
-    void reapUnclaimed() throws IOException {
+    /** Rule 2: zombies on other threads' lists that nobody has claimed for the whole grace period. Returns how many it reaped. */
+    int reapUnclaimed() throws IOException {
+        int count = 0;
         long now = System.nanoTime();
         Map<Long, Sighting> stillThere = new HashMap<>();
         for (long tid : Proc.tasks(self)) {
@@ -182,6 +220,7 @@ public final class Reaper implements Runnable {
                 if (seen == null || seen.startTime() != stat.startTime()) {
                     seen = new Sighting(now, stat.startTime());
                 } else if (now - seen.since() >= graceNanos && reapIfSame(pid, seen)) {
+                    count++;
                     continue;
                 }
                 stillThere.put(pid, seen);
@@ -189,6 +228,7 @@ public final class Reaper implements Runnable {
         }
         unclaimed.clear();
         unclaimed.putAll(stillThere);
+        return count;
     }
 
     private boolean reapIfSame(long pid, Sighting seen) throws IOException {

@@ -12,7 +12,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or not. */
 final class Jvm {
@@ -105,21 +109,41 @@ final class Jvm {
     }
 
     /**
-     * Waits until the agent in JVM {@code pid} is ready: it then handles SIGCHLD, which a JVM alone
-     * leaves to its default (the SigCgt mask of /proc/PID/status).
+     * Waits until the agent in JVM {@code pid} is ready: its thread is then named "reaper" (it is
+     * "reaper-starting" before), as /proc/PID/task/TID/comm shows.
      */
     static void awaitAgentReady(long pid) throws IOException, InterruptedException {
-        Path status = Path.of("/proc/" + pid + "/status");
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("SigCgt:") && (Long.parseLong(line.substring(7).strip(), 16) & (1L << (17 - 1))) != 0) {
-                    return;
+            try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).strip().equals("reaper")) {
+                            return;
+                        }
+                    } catch (IOException ended) {
+                        // the thread ended meanwhile
+                    }
                 }
             }
             Thread.sleep(5);
         }
         throw new AssertionError("the agent in JVM " + pid + " did not start within 10 s");
+    }
+
+    /** Every JVM started and not yet awaited, for {@link Cleanup}. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    /** Kills what a failed test left running (add with @ExtendWith to each test class that starts JVMs). */
+    static final class Cleanup implements AfterEachCallback {
+        @Override
+        public void afterEach(ExtensionContext context) {
+            for (Process process : RUNNING) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            RUNNING.clear();
+        }
     }
 
     /** A JVM under test, running. */
@@ -136,6 +160,7 @@ final class Jvm {
             this.pid1 = pid1;
             this.out = out;
             this.err = err;
+            RUNNING.add(process);
         }
 
         /** The JVM's pid as this test sees it (under unshare, the one child of unshare). */
@@ -174,6 +199,7 @@ final class Jvm {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor();
             }
+            RUNNING.remove(process);
             Result result = new Result(command, ended ? process.exitValue() : -1,
                     Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
             Files.delete(out);

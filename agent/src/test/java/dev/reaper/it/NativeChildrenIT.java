@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.NativeChildApp;
 import java.time.Duration;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * An application with its own, older JNA starts children from native code: the one it waits for
  * itself keeps its exit status through the grace period; the one it abandons is reaped after it.
  */
+@ExtendWith(Jvm.Cleanup.class)
 class NativeChildrenIT {
 
     @ParameterizedTest

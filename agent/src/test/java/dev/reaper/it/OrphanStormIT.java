@@ -7,10 +7,12 @@ import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.StormApp;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Thousands of orphans, and meanwhile thousands of the JVM's own children with random exit codes. */
+@ExtendWith(Jvm.Cleanup.class)
 class OrphanStormIT {
     private static final int ORPHANS = 3000;
     private static final int THREADS = 4;

@@ -8,11 +8,13 @@ import dev.reaper.it.apps.ShutdownApp;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The JVM as PID 1 of a real container, stopped as docker stop does it: runc kill ID TERM. */
+@ExtendWith(Jvm.Cleanup.class)
 class RuncIT {
     private static final String APP = " -cp /app/classes " + ShutdownApp.class.getName() + " /work";
 

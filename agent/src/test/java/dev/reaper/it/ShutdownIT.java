@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The JVM's shutdown signals reach its whole tree; the JVM ends when the tree has. */
+@ExtendWith(Jvm.Cleanup.class)
 class ShutdownIT {
     private static final Map<String, Integer> ALL_GRACEFUL = WorkerTree.ALL_GRACEFUL;
 
@@ -38,6 +40,17 @@ class ShutdownIT {
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
         assertThat(millis).as("from SIGTERM to the JVM's end").isLessThan(200);
         assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void aJvmWithoutChildrenStillEndsOnSigterm() throws Exception {
+        // sweep=20ms: the agent arms and disarms its SIGCHLD handler every 20 ms while the JVM has no child
+        Running jvm = Jvm.on(Jdk.JDK17).withAgent("sweep=20ms").asPid1().start(ShutdownApp.class, dir.toString(), "bare").awaitAgentReady();
+        awaitReady();
+        Thread.sleep(500); // let it go through the cycle a few dozen times: what is under test is that nothing wears out
+        jvm.signal("TERM");
+
+        assertThat(jvm.await(Duration.ofSeconds(10)).status()).isEqualTo(143);
     }
 
     @Test

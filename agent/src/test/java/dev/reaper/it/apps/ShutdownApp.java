@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * of the shell, setsid'd children, and double-forked orphans (re-parented to the JVM). Each worker,
  * and the shell, writes NAME.started, and on SIGTERM or SIGHUP writes NAME.graceful and exits 0.
  *
- * <p>Arguments: DIR [stubborn] [exit|exit-later]. With "stubborn" one more worker ignores SIGTERM.
+ * <p>Arguments: DIR [bare|stubborn] [exit|exit-later]. With "bare" it starts no tree and waits for a signal. With "stubborn" one more worker ignores SIGTERM.
  * With "exit" main returns once the tree is up (a normal exit with descendants running), with
  * "exit-later" a second later (after the agent has started, as in a JVM that lives longer than its
  * first second); otherwise the JVM runs until a signal stops it.
@@ -22,6 +22,10 @@ public final class ShutdownApp {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
+        if (args.length > 1 && args[1].equals("bare")) {
+            Files.writeString(dir.resolve("ready"), "no tree");
+            Thread.sleep(Long.MAX_VALUE);
+        }
         boolean stubborn = args.length > 1 && args[1].equals("stubborn");
         String last = args[args.length - 1];
         for (String script : SCRIPTS) {
