@@ -14,6 +14,9 @@ import dev.reaper.proc.Proc;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
+import dev.reaper.report.Figures;
+import dev.reaper.report.JmxExport;
+import dev.reaper.report.Version;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -21,13 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Everything between the options and the reaper's loop, in the order it happens: check the
  * platform, load the native calls, check /proc, become a subreaper, find the JDK's own children,
- * check that signal handlers can run. A problem in the environment gives one warning saying what is
+ * check that signal handlers can run, prepare the reaper, export the figures, install the shutdown relay. A problem in the environment gives one warning saying what is
  * lost and how to fix it, and the application runs on; with strict=true the JVM refuses to start.
  */
 final class Startup {
@@ -84,14 +88,21 @@ final class Startup {
         boolean pidfds = pidfdsWork(self);
         Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
                 + ", SIGCHLD handler " + signals + ", " + options);
+        Figures figures = new Figures(Version.get(), options.toString(), role);
         Reaper reaper;
         try {
-            reaper = new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals);
+            reaper = new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals, figures);
         } catch (IOException e) {
             problem("cannot read this JVM's children (" + e.getMessage() + "): nothing is reaped");
             return null;
         }
-        relay = new ShutdownRelay(self, options, pidfds);
+        JmxExport.start(options.jmx(), figures, new IntSupplier() { // a class, not a lambda: see AgentLayer
+            @Override
+            public int getAsInt() {
+                return reaper.adoptedNow();
+            }
+        });
+        relay = new ShutdownRelay(self, options, pidfds, figures);
         if (signals && !relay.install()) {
             problem("cannot handle the shutdown signals (another agent holds them?): they reach the JVM alone,"
                     + " and its descendants get SIGTERM only when it exits");
@@ -107,7 +118,11 @@ final class Startup {
     private void openJdkInternals() {
         Module self = Startup.class.getModule();
         instrumentation.redefineModule(Object.class.getModule(), Set.of(),
-                Map.of("jdk.internal.misc", Set.of(self)), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+                Map.of("jdk.internal.misc", Set.of(self), "jdk.internal.vm", Set.of(self)), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+        Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
+        if (management != null) { // for JmxExport
+            instrumentation.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(self)), Set.of(), Map.of());
+        }
     }
 
     private boolean loadNativeCalls() {

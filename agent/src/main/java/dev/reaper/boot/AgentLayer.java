@@ -59,6 +59,7 @@ public final class AgentLayer {
                 .requires(optional, "jdk.attach")
                 .exports("dev.reaper.agent")
                 .exports("dev.reaper.cli")
+                .exports("dev.reaper.report") // the MBean's interface, for JMX
                 .opens("dev.reaper.linux", Set.of(JNA_MODULE))
                 .packages(packages)
                 .build();

@@ -58,6 +58,10 @@ public final class ReaperAgent {
             }
             loaded = options;
         }
+        if (!options.enabled()) {
+            log(options, LogLevel.INFO, "disabled (enabled=false): nothing is reaped or relayed");
+            return;
+        }
         Handover handover = new Handover(arguments, instrumentation, atStartup, options);
         if (options.stopOnExit()) {
             // Registered here, not when the agent is ready, so that it also covers a JVM that ends (or

@@ -1,9 +1,7 @@
 package dev.reaper.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.reaper.report.Version;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 /** The command line tool: {@code java -jar reaper.jar COMMAND}. */
 public final class Cli {
@@ -54,10 +52,6 @@ public final class Cli {
     }
 
     static String version() {
-        try (InputStream in = Cli.class.getResourceAsStream("version.txt")) {
-            return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return Version.get();
     }
 }

@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * invokedynamic machinery there.
  */
 public record Options(
+        boolean enabled,
         boolean subreaper,
         LogLevel log,
         Duration sweep,
@@ -28,19 +29,24 @@ public record Options(
         Set<String> relay,
         Duration stopTimeout,
         Map<Integer, Integer> exitRemap,
-        boolean stopOnExit) {
+        boolean stopOnExit,
+        Jmx jmx) {
 
     public enum LogLevel { OFF, WARN, INFO, DEBUG }
+
+    /** When the agent registers its MBean: once the platform MBean server exists, at once (creating it), or never. */
+    public enum Jmx { AUTO, TRUE, FALSE }
 
     /** The JVM's shutdown signals, the ones the agent may relay. */
     public static final Set<String> SHUTDOWN_SIGNALS = Set.of("TERM", "INT", "HUP");
 
-    public static final Options DEFAULTS = new Options(true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false,
-            SHUTDOWN_SIGNALS, Duration.ofSeconds(8), Map.of(), true);
+    public static final Options DEFAULTS = new Options(true, true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false,
+            SHUTDOWN_SIGNALS, Duration.ofSeconds(8), Map.of(), true, Jmx.AUTO);
 
     /** Every key, with the values it accepts, in the order the README documents them. */
     private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();
     static {
+        ACCEPTED.put("enabled", "true or false");
         ACCEPTED.put("subreaper", "true or false");
         ACCEPTED.put("log", "off, warn, info or debug");
         ACCEPTED.put("sweep", "a duration from 10ms to 1h, e.g. 500ms, 2s, 1m");
@@ -50,6 +56,7 @@ public record Options(
         ACCEPTED.put("stop-timeout", "a duration from 0s to 1h, e.g. 500ms, 8s, 1m");
         ACCEPTED.put("exit-remap", "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat");
         ACCEPTED.put("stop-on-exit", "true or false");
+        ACCEPTED.put("jmx", "auto, true or false");
     }
 
     /**
@@ -63,6 +70,7 @@ public record Options(
         Map<String, String> arguments = pairs(fromArguments, "the -javaagent options");
         exitRemap.putAll(remaps(arguments.remove("exit-remap"), "the -javaagent options"));
         values.putAll(arguments);
+        boolean enabled = DEFAULTS.enabled;
         boolean subreaper = DEFAULTS.subreaper;
         LogLevel log = DEFAULTS.log;
         Duration sweep = DEFAULTS.sweep;
@@ -71,11 +79,13 @@ public record Options(
         Set<String> relay = DEFAULTS.relay;
         Duration stopTimeout = DEFAULTS.stopTimeout;
         boolean stopOnExit = DEFAULTS.stopOnExit;
+        Jmx jmx = DEFAULTS.jmx;
         for (Map.Entry<String, String> option : values.entrySet()) {
             String key = option.getKey();
             String value = option.getValue();
             try {
                 switch (key) {
+                    case "enabled" -> enabled = bool(value);
                     case "subreaper" -> subreaper = bool(value);
                     case "log" -> log = LogLevel.valueOf(value.toUpperCase(Locale.ROOT));
                     case "sweep" -> sweep = duration(value, Duration.ofMillis(10), Duration.ofHours(1));
@@ -84,13 +94,14 @@ public record Options(
                     case "relay" -> relay = signals(value);
                     case "stop-timeout" -> stopTimeout = duration(value, Duration.ZERO, Duration.ofHours(1));
                     case "stop-on-exit" -> stopOnExit = bool(value);
+                    case "jmx" -> jmx = Jmx.valueOf(value.toUpperCase(Locale.ROOT));
                     default -> throw new IllegalStateException(key); // pairs() admits known keys only
                 }
             } catch (IllegalArgumentException e) {
                 throw bad(key, value);
             }
         }
-        return new Options(subreaper, log, sweep, grace, strict, relay, stopTimeout, Map.copyOf(exitRemap), stopOnExit);
+        return new Options(enabled, subreaper, log, sweep, grace, strict, relay, stopTimeout, Map.copyOf(exitRemap), stopOnExit, jmx);
     }
 
     private static OptionsException bad(String key, String value) {
@@ -230,10 +241,10 @@ public record Options(
     /** The options as {@code key=value} pairs, as a user would write them. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT)
+        StringBuilder text = new StringBuilder("enabled=" + enabled + ",subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT)
                 + ",sweep=" + format(sweep) + ",grace=" + format(grace) + ",strict=" + strict
                 + ",relay=" + (relay.isEmpty() ? "none" : String.join("+", new TreeSet<>(relay)))
-                + ",stop-timeout=" + format(stopTimeout) + ",stop-on-exit=" + stopOnExit);
+                + ",stop-timeout=" + format(stopTimeout) + ",stop-on-exit=" + stopOnExit + ",jmx=" + jmx.name().toLowerCase(Locale.ROOT));
         for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
             text.append(",exit-remap=").append(remap.getKey()).append(':').append(remap.getValue());
         }

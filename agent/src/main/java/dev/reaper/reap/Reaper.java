@@ -16,12 +16,12 @@ import dev.reaper.options.Options.LogLevel;
 import dev.reaper.proc.ChildrenFile;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
+import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -61,8 +61,7 @@ public final class Reaper implements Runnable {
     private int[] pinned = new int[64];
     private volatile Thread thread;
 
-    private final AtomicLong reaped = new AtomicLong();
-    private volatile long lastReapMillis;
+    private final Figures figures;
 
     /** A zombie under a non-leader thread, first seen at {@code since}; startTime tells a reused pid apart. */
     private record Sighting(long since, long startTime) {}
@@ -75,9 +74,10 @@ public final class Reaper implements Runnable {
      *                      adopted ones without a SIGCHLD to wake it
      * @param useSignal     false when no Java signal handler can run (-Xrs, or no jdk.unsupported)
      */
-    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal)
-            throws IOException {
+    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal,
+            Figures figures) throws IOException {
         this.self = self;
+        this.figures = figures;
         this.leaderChildren = new ChildrenFile(self, self);
         this.jdk = jdk;
         this.orphansAtOnce = orphansAtOnce;
@@ -93,12 +93,19 @@ public final class Reaper implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    public long reaped() {
-        return reaped.get();
-    }
-
-    public long lastReapMillis() {
-        return lastReapMillis;
+    /** The processes this JVM adopted that are still there: on the leader's list, not the JDK's. For the MBean. */
+    public int adoptedNow() {
+        int adopted = 0;
+        try {
+            for (long pid : Proc.children(self, self)) {
+                if (!jdk.waitsFor(pid)) {
+                    adopted++;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return adopted;
     }
 
     /**
@@ -281,8 +288,7 @@ public final class Reaper implements Runnable {
         if (rc != 0 || siginfo[SI_PID] == 0) {
             return false;
         }
-        reaped.incrementAndGet();
-        lastReapMillis = System.currentTimeMillis();
+        figures.reaped();
         if (command != null) {
             Log.info("reaped zombie " + pid + " (" + command + "), " + ExitStatus.from(siginfo));
         }

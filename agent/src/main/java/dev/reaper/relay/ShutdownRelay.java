@@ -4,13 +4,13 @@ import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.proc.ProcessTree;
 import dev.reaper.proc.Stat;
+import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -37,13 +37,13 @@ public final class ShutdownRelay {
     private final long self;
     private final Options options;
     private final Signaller signaller;
-    private final AtomicLong relayed = new AtomicLong();
-    private final AtomicLong killed = new AtomicLong();
+    private final Figures figures;
 
-    public ShutdownRelay(long self, Options options, boolean pidfds) {
+    public ShutdownRelay(long self, Options options, boolean pidfds, Figures figures) {
         this.self = self;
         this.options = options;
         this.signaller = new Signaller(pidfds);
+        this.figures = figures;
     }
 
     /**
@@ -65,14 +65,6 @@ public final class ShutdownRelay {
      */
     public void stopOnExit() {
         stop("TERM", SIGTERM);
-    }
-
-    public long processesSignalled() {
-        return relayed.get();
-    }
-
-    public long processesKilled() {
-        return killed.get();
     }
 
     private boolean handle(String name) {
@@ -121,14 +113,14 @@ public final class ShutdownRelay {
             if (sent == 0) {
                 return;
             }
-            relayed.addAndGet(sent);
             List<Stat> left = awaitEnd(started + options.stopTimeout().toNanos());
             if (left.isEmpty()) {
+                figures.relayed(sent, 0);
                 Log.info("SIG" + name + " relayed to " + sent + " processes; all ended after " + millis(started) + " ms");
                 return;
             }
             int kills = signalAll(SIGKILL);
-            killed.addAndGet(kills);
+            figures.relayed(sent, kills);
             left = awaitEnd(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
             Log.warn("SIG" + name + " relayed to " + sent + " processes; " + kills + " still running after stop-timeout ("
                     + options.stopTimeout().toMillis() + " ms) were killed" + (left.isEmpty() ? "" : ", " + left.size() + " survived SIGKILL"));

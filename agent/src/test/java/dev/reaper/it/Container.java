@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * /app/reaper.jar, the test classes at /app/classes, and a read-write /work. Its process is
  * {@code sh /app/entrypoint.sh}, which execs the given command, so that the command is PID 1.
  */
-final class Container implements AutoCloseable {
-    static final Path BUNDLE = Path.of(System.getProperty("reaper.container", "../src/container")).toAbsolutePath();
+public final class Container implements AutoCloseable {
+    public static final Path BUNDLE = Path.of(System.getProperty("reaper.container", "../src/container")).toAbsolutePath();
     private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
 
     private final Path dir;
@@ -36,7 +36,7 @@ final class Container implements AutoCloseable {
     }
 
     /** A fresh copy of the bundle in {@code parent}, with the agent and the test classes in app/. */
-    static Container create(Path parent) throws IOException {
+    public static Container create(Path parent) throws IOException {
         Tools.requireRunc();
         Path dir = parent.resolve("bundle");
         copy(BUNDLE, dir);
@@ -46,12 +46,18 @@ final class Container implements AutoCloseable {
         return new Container(dir, "reaper-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     }
 
-    Path work() {
+    /** Copies a file into the container's /app, as {@code name}. */
+    public Container add(Path file, String name) throws IOException {
+        Files.copy(file, dir.resolve("app").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        return this;
+    }
+
+    public Path work() {
         return dir.resolve("work");
     }
 
     /** Runs {@code command} as PID 1: runc run, in the foreground, whose exit status is the container's. */
-    Container start(String command) throws IOException {
+    public Container start(String command) throws IOException {
         Files.writeString(dir.resolve("app/entrypoint.sh"), "exec " + command + "\n");
         out = Files.createTempFile("reaper-runc", ".out");
         err = Files.createTempFile("reaper-runc", ".err");
@@ -60,7 +66,7 @@ final class Container implements AutoCloseable {
     }
 
     /** The container's PID 1 as the host sees it. */
-    long pid() throws IOException, InterruptedException {
+    public long pid() throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < deadline) {
             Process state = new ProcessBuilder("runc", "state", id).redirectErrorStream(true).start();
@@ -75,11 +81,11 @@ final class Container implements AutoCloseable {
     }
 
     /** What docker stop does: runc kill ID SIGNAL. */
-    void kill(String signal) throws IOException, InterruptedException {
+    public void kill(String signal) throws IOException, InterruptedException {
         assertThat(new ProcessBuilder("runc", "kill", id, signal).inheritIO().start().waitFor()).isZero();
     }
 
-    Result await(Duration timeout) throws IOException, InterruptedException {
+    public Result await(Duration timeout) throws IOException, InterruptedException {
         boolean ended = runc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!ended) {
             new ProcessBuilder("runc", "kill", id, "KILL").start().waitFor();

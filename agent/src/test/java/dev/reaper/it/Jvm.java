@@ -18,17 +18,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or not. */
-final class Jvm {
-    static final Path AGENT = Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
-    static final Path TEST_CLASSES = Path.of(System.getProperty("reaper.testClasses", "target/test-classes")).toAbsolutePath();
-    static final Path APP_JNA = Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
+/**
+ * A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or not.
+ * Public, with the other helpers of this package, for the demo module's tests (the agent's test-jar).
+ */
+public final class Jvm {
+    public static final Path AGENT = Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
+    public static final Path TEST_CLASSES = Path.of(System.getProperty("reaper.testClasses", "target/test-classes")).toAbsolutePath();
+    public static final Path APP_JNA = Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
 
     /** The JDKs every end-to-end test runs on. */
-    enum Jdk {
+    public enum Jdk {
         JDK17, JDK25;
 
-        Path java() {
+        public Path java() {
             return this == JDK17 ? Path.of(System.getProperty("java.home"), "bin/java") : Tools.jdk25().resolve("bin/java");
         }
     }
@@ -37,6 +40,7 @@ final class Jvm {
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
     private String classPath = TEST_CLASSES.toString();
+    private Path jar;
     private boolean pid1;
     private String shellFirst;
 
@@ -44,50 +48,56 @@ final class Jvm {
         this.jdk = jdk;
     }
 
-    static Jvm on(Jdk jdk) {
+    public static Jvm on(Jdk jdk) {
         return new Jvm(jdk);
     }
 
     /** -javaagent:reaper.jar, with OPTIONS if not null. */
-    Jvm withAgent(String options) {
+    public Jvm withAgent(String options) {
         jvmOptions.add("-javaagent:" + AGENT + (options == null ? "" : "=" + options));
         return this;
     }
 
-    Jvm option(String jvmOption) {
+    public Jvm option(String jvmOption) {
         jvmOptions.add(jvmOption);
         return this;
     }
 
-    Jvm env(String name, String value) {
+    public Jvm env(String name, String value) {
         env.put(name, value);
         return this;
     }
 
-    Jvm classPath(String extra) {
+    public Jvm classPath(String extra) {
         classPath = classPath + ":" + extra;
         return this;
     }
 
+    /** Runs {@code java -jar JAR} instead of a main class from the test classes. */
+    public Jvm jar(Path executableJar) {
+        jar = executableJar;
+        return this;
+    }
+
     /** Runs the JVM as PID 1 of a new pid namespace, as in a container. */
-    Jvm asPid1() {
+    public Jvm asPid1() {
         Tools.requirePidNamespaces();
         pid1 = true;
         return this;
     }
 
     /** Runs a shell script first, which then execs the JVM in its own process (as a container's entrypoint script does). */
-    Jvm afterShell(String script) {
+    public Jvm afterShell(String script) {
         shellFirst = script;
         return this;
     }
 
-    Result run(Class<?> main, Duration timeout, String... args) throws IOException, InterruptedException {
+    public Result run(Class<?> main, Duration timeout, String... args) throws IOException, InterruptedException {
         return start(main, args).await(timeout);
     }
 
-    /** Starts the JVM; {@link Running#await} ends it. */
-    Running start(Class<?> main, String... args) throws IOException {
+    /** Starts the JVM with {@code main} (null: the jar given to {@link #jar}); {@link Running#await} ends it. */
+    public Running start(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (pid1) {
             command.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
@@ -97,7 +107,7 @@ final class Jvm {
         }
         command.add(jdk.java().toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classPath, main.getName()));
+        command.addAll(main != null ? List.of("-cp", classPath, main.getName()) : List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("reaper-it", ".out");
         Path err = Files.createTempFile("reaper-it", ".err");
@@ -112,7 +122,7 @@ final class Jvm {
      * Waits until the agent in JVM {@code pid} is ready: its thread is then named "reaper" (it is
      * "reaper-starting" before), as /proc/PID/task/TID/comm shows.
      */
-    static void awaitAgentReady(long pid) throws IOException, InterruptedException {
+    public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
@@ -135,7 +145,7 @@ final class Jvm {
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     /** Kills what a failed test left running (add with @ExtendWith to each test class that starts JVMs). */
-    static final class Cleanup implements AfterEachCallback {
+    public static final class Cleanup implements AfterEachCallback {
         @Override
         public void afterEach(ExtensionContext context) {
             for (Process process : RUNNING) {
@@ -147,7 +157,7 @@ final class Jvm {
     }
 
     /** A JVM under test, running. */
-    static final class Running {
+    public static final class Running {
         private final String command;
         private final Process process;
         private final boolean pid1;
@@ -164,7 +174,7 @@ final class Jvm {
         }
 
         /** The JVM's pid as this test sees it (under unshare, the one child of unshare). */
-        long pid() throws InterruptedException {
+        public long pid() throws InterruptedException {
             if (!pid1) {
                 return process.pid();
             }
@@ -180,20 +190,20 @@ final class Jvm {
         }
 
         /** Waits until the agent is ready (see {@link Jvm#awaitAgentReady(long)}); it handles the shutdown signals from then on. */
-        Running awaitAgentReady() throws IOException, InterruptedException {
+        public Running awaitAgentReady() throws IOException, InterruptedException {
             Jvm.awaitAgentReady(pid());
             return this;
         }
 
-        void signal(String name) throws IOException, InterruptedException {
+        public void signal(String name) throws IOException, InterruptedException {
             assertThat(new ProcessBuilder("kill", "-" + name, "" + pid()).inheritIO().start().waitFor()).isZero();
         }
 
-        Process process() {
+        public Process process() {
             return process;
         }
 
-        Result await(Duration timeout) throws IOException, InterruptedException {
+        public Result await(Duration timeout) throws IOException, InterruptedException {
             boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -210,8 +220,8 @@ final class Jvm {
     }
 
     /** What the JVM printed; test apps print their findings as key=value lines on stdout. */
-    record Result(String command, int status, String stdout, String stderr) {
-        Map<String, String> values() {
+    public record Result(String command, int status, String stdout, String stderr) {
+        public Map<String, String> values() {
             Map<String, String> values = new LinkedHashMap<>();
             for (String line : stdout.split("\n")) {
                 int eq = line.indexOf('=');
@@ -222,7 +232,7 @@ final class Jvm {
             return values;
         }
 
-        long number(String key) {
+        public long number(String key) {
             String value = values().get(key);
             assertThat(value).as("%s in the output of %s%n%s", key, command, this).isNotNull();
             return Long.parseLong(value);

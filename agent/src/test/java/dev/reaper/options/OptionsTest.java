@@ -21,15 +21,15 @@ class OptionsTest {
     void noOptionsGiveTheDefaults(String none) throws OptionsException {
         assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
         assertThat(Options.DEFAULTS.toString()).isEqualTo(
-                "subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-timeout=8s,stop-on-exit=true");
+                "enabled=true,subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-timeout=8s,stop-on-exit=true,jmx=auto");
     }
 
     @Test
     void everyKeyIsRead() throws OptionsException {
-        Options o = Options.parse(null, "subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true,"
-                + "relay=TERM+HUP,stop-timeout=25s,exit-remap=143:0,exit-remap=130:1,stop-on-exit=false");
-        assertThat(o).isEqualTo(new Options(false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true,
-                Set.of("TERM", "HUP"), Duration.ofSeconds(25), Map.of(143, 0, 130, 1), false));
+        Options o = Options.parse(null, "enabled=false,subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true,"
+                + "relay=TERM+HUP,stop-timeout=25s,exit-remap=143:0,exit-remap=130:1,stop-on-exit=false,jmx=true");
+        assertThat(o).isEqualTo(new Options(false, false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true,
+                Set.of("TERM", "HUP"), Duration.ofSeconds(25), Map.of(143, 0, 130, 1), false, Options.Jmx.TRUE));
         assertThat(Options.parse(o.toString(), null)).isEqualTo(o);
         assertThat(Options.parse(null, "relay=none").relay()).isEmpty();
         assertThat(Options.parse(null, "relay=sigterm").relay()).containsExactly("TERM");
@@ -52,7 +52,7 @@ class OptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "foo=1            | unknown option 'foo' in the -javaagent options; accepted: subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit",
+        "foo=1            | unknown option 'foo' in the -javaagent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit, jmx",
         "log              | option 'log' in the -javaagent options has no value: write log=VALUE",
         "log=             | option 'log' in the -javaagent options has an empty value; accepted: off, warn, info or debug",
         "log=loud         | bad value 'loud' for log; accepted: off, warn, info or debug",
@@ -79,6 +79,8 @@ class OptionsTest {
         "exit-remap=-1:0  | bad value '-1:0' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
         "exit-remap=143:0,exit-remap=143:1 | exit-remap gives status 143 twice in the -javaagent options; give each FROM once",
         "stop-on-exit=no  | bad value 'no' for stop-on-exit; accepted: true or false",
+        "jmx=maybe        | bad value 'maybe' for jmx; accepted: auto, true or false",
+        "enabled=0        | bad value '0' for enabled; accepted: true or false",
     })
     void malformedOptionsSayWhatWasWrongAndWhatIsAccepted(String arguments, String message) {
         assertThatThrownBy(() -> Options.parse(null, arguments)).isInstanceOf(OptionsException.class).hasMessage(message);

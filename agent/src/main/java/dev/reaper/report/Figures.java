@@ -1,0 +1,72 @@
+package dev.reaper.report;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the agent has done, for the MBean, the status command and the logs. Updated by the reaper and the shutdown relay. */
+public final class Figures {
+    private final String version;
+    private final String options;
+    private final String role;
+    private final long startedMillis = System.currentTimeMillis();
+    private final AtomicLong zombiesReaped = new AtomicLong();
+    private volatile long lastReapMillis;
+    private final AtomicLong signalsRelayed = new AtomicLong();
+    private final AtomicLong processesSignalled = new AtomicLong();
+    private final AtomicLong processesKilled = new AtomicLong();
+
+    public Figures(String version, String options, String role) {
+        this.version = version;
+        this.options = options;
+        this.role = role;
+    }
+
+    public void reaped() {
+        zombiesReaped.incrementAndGet();
+        lastReapMillis = System.currentTimeMillis();
+    }
+
+    /** One shutdown signal relayed to {@code signalled} processes, {@code killed} of which were SIGKILLed at the timeout. */
+    public void relayed(int signalled, int killed) {
+        signalsRelayed.incrementAndGet();
+        processesSignalled.addAndGet(signalled);
+        processesKilled.addAndGet(killed);
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public String options() {
+        return options;
+    }
+
+    /** How orphans reach this JVM: "PID 1", "child subreaper" or "not a subreaper". */
+    public String role() {
+        return role;
+    }
+
+    public long startedMillis() {
+        return startedMillis;
+    }
+
+    public long zombiesReaped() {
+        return zombiesReaped.get();
+    }
+
+    /** Epoch milliseconds of the last reap, 0 if none yet. */
+    public long lastReapMillis() {
+        return lastReapMillis;
+    }
+
+    public long signalsRelayed() {
+        return signalsRelayed.get();
+    }
+
+    public long processesSignalled() {
+        return processesSignalled.get();
+    }
+
+    public long processesKilled() {
+        return processesKilled.get();
+    }
+}
