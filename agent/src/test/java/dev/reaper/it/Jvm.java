@@ -83,6 +83,8 @@ public final class Jvm {
     public Jvm asPid1() {
         Tools.requirePidNamespaces();
         pid1 = true;
+        // Every PID 1 JVM would use /tmp/hsperfdata_USER/1; a second one at the same time prints a warning on stdout.
+        jvmOptions.add("-XX:-UsePerfData");
         return this;
     }
 
