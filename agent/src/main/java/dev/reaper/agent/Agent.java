@@ -4,6 +4,7 @@ import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.options.OptionsException;
 import dev.reaper.relay.ShutdownRelay;
+import dev.reaper.report.AgentProperties;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -34,6 +35,7 @@ public final class Agent {
         Startup startup = new Startup(options, instrumentation, atStartup);
         Runnable reaper = startup.prepare();
         relay = startup.relay();
+        AgentProperties.state(reaper != null ? "running" : "failed: " + startup.lastProblem());
         return reaper;
     }
 

@@ -14,6 +14,7 @@ import dev.reaper.proc.Proc;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
+import dev.reaper.report.AgentProperties;
 import dev.reaper.report.Figures;
 import dev.reaper.report.JmxExport;
 import dev.reaper.report.Version;
@@ -40,12 +41,18 @@ final class Startup {
     private final boolean atStartup;
     private final boolean leaderRunsJava;
     private ShutdownRelay relay;
+    private String lastProblem = "unknown";
 
     Startup(Options options, Instrumentation instrumentation, boolean atStartup) {
         this.options = options;
         this.instrumentation = instrumentation;
         this.atStartup = atStartup;
         this.leaderRunsJava = atStartup && onLeaderThread();
+    }
+
+    /** The last problem said, for the agent properties when {@link #prepare} fails. */
+    String lastProblem() {
+        return lastProblem;
     }
 
     /** The shutdown sequence, once {@link #prepare} has succeeded. */
@@ -71,6 +78,8 @@ final class Startup {
             return null;
         }
         openJdkInternals();
+        AgentProperties.open();
+        AgentProperties.state("starting");
         if (!loadNativeCalls()) {
             return null;
         }
@@ -89,6 +98,7 @@ final class Startup {
         Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
                 + ", SIGCHLD handler " + signals + ", " + options);
         Figures figures = new Figures(Version.get(), options.toString(), role);
+        AgentProperties.publish(figures);
         Reaper reaper;
         try {
             reaper = new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals, figures);
@@ -257,6 +267,7 @@ final class Startup {
 
     /** Says what is lost; with strict=true at start-up, stops the JVM instead. Returns false. */
     private boolean problem(String message) {
+        lastProblem = message;
         if (options.strict() && atStartup) {
             Options.refuseToStart(message + " (strict=true)");
         }

@@ -49,7 +49,9 @@ public final class ReaperAgent {
             if (atStartup) {
                 Options.refuseToStart(e.getMessage());
             }
-            throw new IllegalArgumentException("reaper: " + e.getMessage()); // to the attacher
+            // Attached: a running JVM is never stopped, and an exception here would print a stack trace in its log.
+            log(Options.DEFAULTS, LogLevel.WARN, "not attached: " + e.getMessage());
+            return;
         }
         synchronized (LOCK) {
             if (loaded != null) {

@@ -1,12 +1,15 @@
 package dev.reaper.boot;
 
+import java.nio.file.Path;
+
 /** {@code java -jar reaper.jar ...}: runs the command line tool inside the agent's module layer. */
 public final class ReaperMain {
     private ReaperMain() {}
 
     public static void main(String[] args) throws Exception {
         Class<?> cli = AgentLayer.load(ReaperMain.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.cli.Cli");
-        int status = (int) cli.getMethod("run", String[].class).invoke(null, (Object) args);
+        String jar = Path.of(ReaperMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        int status = (int) cli.getMethod("run", String[].class, String.class).invoke(null, args, jar);
         System.exit(status);
     }
 }

@@ -1,9 +1,12 @@
 package dev.reaper.cli;
 
+import dev.reaper.options.Options;
+import dev.reaper.options.OptionsException;
 import dev.reaper.report.Version;
+import java.io.IOException;
 import java.io.PrintStream;
 
-/** The command line tool: {@code java -jar reaper.jar COMMAND}. */
+/** The command line tool: {@code java -jar reaper.jar COMMAND}. Every failure is one line on stderr and an exit status of its own. */
 public final class Cli {
     static final int OK = 0;
     static final int USAGE = 2;
@@ -11,47 +14,125 @@ public final class Cli {
     private static final String HELP = """
             Usage: java -jar reaper.jar COMMAND
 
-            reaper makes a JVM a good PID 1: it reaps the zombies the JVM adopts and never the
-            JVM's own children. Load it as an agent:
+            reaper makes a JVM a good PID 1: it reaps the zombies the JVM adopts (never the JVM's
+            own children), and relays shutdown signals to all the JVM's descendants. Load it as an agent:
 
               java -javaagent:/path/reaper.jar[=OPTIONS] ...
-              JAVA_TOOL_OPTIONS=-javaagent:/path/reaper.jar     (or REAPER_OPTIONS=OPTIONS)
+              JAVA_TOOL_OPTIONS=-javaagent:/path/reaper.jar     (and REAPER_OPTIONS=OPTIONS)
 
-            OPTIONS are key=value pairs separated by commas:
-              subreaper=true|false   register as child subreaper unless PID 1 (default true)
+            OPTIONS are key=value pairs separated by commas (README: "Options"):
+              enabled=true|false       false: the agent does nothing (default true)
+              subreaper=true|false     register as child subreaper unless PID 1 (default true)
               log=off|warn|info|debug  what the agent logs through System.Logger (default warn);
-                                     info logs each reaped zombie
-              sweep=DURATION         period of the safety sweep that catches lost SIGCHLDs (default 5s)
-              grace=DURATION         how long a zombie started by native code may wait for its
-                                     own parent thread before it is reaped (default 60s)
-              strict=true|false      refuse to start the JVM when reaping cannot work (default false)
-            DURATION is a whole number with a unit: ms, s, m or h (500ms, 2s, 1m).
+                                       info logs each reaped zombie and each relayed shutdown
+              grace=DURATION           how long a zombie started by native code is left to its own
+                                       thread to wait for before it is reaped (default 60s)
+              sweep=DURATION           while the JVM has no child, how often it looks for adopted
+                                       orphans that no SIGCHLD announced (default 5s)
+              strict=true|false        refuse to start the JVM when reaping cannot work (default false)
+              relay=TERM+INT+HUP|none  the shutdown signals relayed to the JVM's descendants
+              stop-timeout=DURATION    how long they get before SIGKILL (default 8s)
+              exit-remap=FROM:TO       exit with TO instead of FROM, e.g. 143:0 (may repeat)
+              stop-on-exit=true|false  on a normal exit, stop the descendants too (default true)
+              jmx=auto|true|false      the MBean dev.reaper:type=Reaper: once the JVM has an MBean
+                                       server (auto), at once (true), never (false)
+            DURATION is a whole number with a unit: ms, s, m or h (500ms, 8s, 1m).
 
             Commands:
-              --version   print the version
-              --help      print this text
+              attach PID [OPTIONS]  load the agent into the running JVM PID
+              status PID            the agent's figures in the JVM PID
+              zombies [PID]         the zombies on this machine, or among the descendants of PID
+              --version             the version
+              --help                this text
+            Exit statuses: 0 done, 2 bad usage, 3 no such process, 4 not a JVM, 5 another user's
+            JVM, 6 attach disabled or refused, 7 no jdk.attach here, 8 the agent failed to start,
+            9 the agent is not running there.
             """;
 
     private Cli() {}
 
-    public static int run(String[] args) {
-        return run(args, System.out, System.err);
+    /** Called by dev.reaper.boot.ReaperMain with the path of the jar it runs from, which attach loads into the target. */
+    public static int run(String[] args, String agentJar) {
+        return run(args, agentJar, System.out, System.err);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("version"))) {
-            out.println("reaper " + version());
-            return OK;
+    static int run(String[] args, String agentJar, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "--help" : args[0];
+        try {
+            switch (command) {
+                case "--version", "version" -> {
+                    if (!expect(args, 1, 1, err)) {
+                        return USAGE;
+                    }
+                    out.println("reaper " + Version.get());
+                    return OK;
+                }
+                case "--help", "-h", "help" -> {
+                    (args.length == 0 ? err : out).print(HELP);
+                    return args.length == 0 ? USAGE : OK;
+                }
+                case "attach" -> {
+                    if (!expect(args, 2, 3, err) || !pid(args[1], err)) {
+                        return USAGE;
+                    }
+                    if (!attachModule(err)) {
+                        return Attach.NO_ATTACH_MODULE;
+                    }
+                    String options = args.length > 2 ? args[2] : null;
+                    try {
+                        Options.parse(null, options); // checked here, so that a bad one never reaches the target
+                    } catch (OptionsException e) {
+                        err.println("reaper: " + e.getMessage());
+                        return USAGE;
+                    }
+                    return new Attach(out, err).attach(Long.parseLong(args[1]), options, agentJar);
+                }
+                case "status" -> {
+                    if (!expect(args, 2, 2, err) || !pid(args[1], err)) {
+                        return USAGE;
+                    }
+                    return attachModule(err) ? new Attach(out, err).status(Long.parseLong(args[1])) : Attach.NO_ATTACH_MODULE;
+                }
+                case "zombies" -> {
+                    if (!expect(args, 1, 2, err) || args.length == 2 && !pid(args[1], err)) {
+                        return USAGE;
+                    }
+                    Long root = args.length == 2 ? Long.valueOf(args[1]) : null;
+                    return new ZombieList(out).print(root);
+                }
+                default -> {
+                    err.println("reaper: unknown command '" + command + "'; accepted: attach, status, zombies, --version, --help");
+                    return USAGE;
+                }
+            }
+        } catch (IOException e) {
+            err.println("reaper: " + e.getMessage());
+            return Attach.AGENT_FAILED;
         }
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).print(HELP);
-            return args.length == 0 ? USAGE : OK;
-        }
-        err.println("reaper: unknown command '" + String.join(" ", args) + "'; accepted: --version, --help");
-        return USAGE;
     }
 
-    static String version() {
-        return Version.get();
+    /** Attach's classes name jdk.attach's: check the module is there before touching them. */
+    private static boolean attachModule(PrintStream err) {
+        if (ModuleLayer.boot().findModule("jdk.attach").isPresent()) {
+            return true;
+        }
+        err.println("reaper: this Java runtime has no module jdk.attach (a JRE, or a jlinked image): run reaper.jar with a full JDK");
+        return false;
+    }
+
+    private static boolean expect(String[] args, int min, int max, PrintStream err) {
+        if (args.length >= min && args.length <= max) {
+            return true;
+        }
+        err.println("reaper: wrong number of arguments for " + args[0] + "; see java -jar reaper.jar --help");
+        return false;
+    }
+
+    private static boolean pid(String text, PrintStream err) {
+        if (text.matches("[1-9][0-9]{0,9}")) {
+            return true;
+        }
+        err.println("reaper: '" + text + "' is not a process id (a positive number)");
+        return false;
     }
 }

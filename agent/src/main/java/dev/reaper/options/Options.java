@@ -67,8 +67,8 @@ public record Options(
     public static Options parse(String fromEnvironment, String fromArguments) throws OptionsException {
         Map<String, String> values = pairs(fromEnvironment, "REAPER_OPTIONS");
         Map<Integer, Integer> exitRemap = remaps(values.remove("exit-remap"), "REAPER_OPTIONS");
-        Map<String, String> arguments = pairs(fromArguments, "the -javaagent options");
-        exitRemap.putAll(remaps(arguments.remove("exit-remap"), "the -javaagent options"));
+        Map<String, String> arguments = pairs(fromArguments, "the agent options");
+        exitRemap.putAll(remaps(arguments.remove("exit-remap"), "the agent options"));
         values.putAll(arguments);
         boolean enabled = DEFAULTS.enabled;
         boolean subreaper = DEFAULTS.subreaper;

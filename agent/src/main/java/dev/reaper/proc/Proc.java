@@ -66,6 +66,31 @@ public final class Proc {
         return text == null ? null : new String(text, StandardCharsets.UTF_8).strip();
     }
 
+    /**
+     * How long ago a zombie exited, in milliseconds; -1 if unknown. A zombie never runs again, so the
+     * last time it ran (se.exec_start in /proc/PID/sched, milliseconds of the monotonic clock, which
+     * System.nanoTime reads too) is when it exited. Needs CONFIG_SCHED_DEBUG, which Debian has.
+     */
+    public static long deadForMillis(long pid) throws IOException {
+        byte[] text = read(ROOT.resolve(pid + "/sched"));
+        if (text == null) {
+            return -1;
+        }
+        String sched = new String(text, StandardCharsets.US_ASCII);
+        int at = sched.indexOf("se.exec_start");
+        if (at < 0) {
+            return -1;
+        }
+        int colon = sched.indexOf(':', at);
+        int end = sched.indexOf('\n', colon);
+        try {
+            double lastRanMillis = Double.parseDouble(sched.substring(colon + 1, end < 0 ? sched.length() : end).strip());
+            return Math.max(0, System.nanoTime() / 1_000_000 - (long) lastRanMillis);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** Every pid in this /proc. */
     public static long[] pids() throws IOException {
         long[] pids = new long[256];

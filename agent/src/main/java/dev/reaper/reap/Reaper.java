@@ -16,6 +16,7 @@ import dev.reaper.options.Options.LogLevel;
 import dev.reaper.proc.ChildrenFile;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
+import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.time.Duration;
@@ -280,7 +281,9 @@ public final class Reaper implements Runnable {
         if (pidfds && pidfd < 0) {
             return false; // gone before it could be pinned: someone else reaped it
         }
-        String command = Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;
+        boolean recorded = Events.wantZombies();
+        String command = recorded || Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;
+        long zombieFor = recorded ? Proc.deadForMillis(pid) : -1;
         siginfo[SI_PID] = 0;
         int rc = pidfd >= 0
                 ? LibC.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG)
@@ -289,8 +292,12 @@ public final class Reaper implements Runnable {
             return false;
         }
         figures.reaped();
-        if (command != null) {
-            Log.info("reaped zombie " + pid + " (" + command + "), " + ExitStatus.from(siginfo));
+        ExitStatus status = ExitStatus.from(siginfo);
+        if (recorded) {
+            Events.zombieReaped(pid, command, status.shellStatus(), zombieFor);
+        }
+        if (Log.enabled(LogLevel.INFO)) {
+            Log.info("reaped zombie " + pid + " (" + command + "), " + status);
         }
         return true;
     }

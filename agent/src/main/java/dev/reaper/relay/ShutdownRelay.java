@@ -4,6 +4,7 @@ import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.proc.ProcessTree;
 import dev.reaper.proc.Stat;
+import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -108,6 +109,7 @@ public final class ShutdownRelay {
     /** Steps 1 to 3. Synchronized: a second signal, or the exit hook, waits for a sequence under way to end. */
     synchronized void stop(String name, int signal) {
         long started = System.nanoTime();
+        Object event = Events.shutdownStarted();
         try {
             int sent = signalAll(signal);
             if (sent == 0) {
@@ -116,12 +118,14 @@ public final class ShutdownRelay {
             List<Stat> left = awaitEnd(started + options.stopTimeout().toNanos());
             if (left.isEmpty()) {
                 figures.relayed(sent, 0);
+                Events.shutdownRelayed(event, "SIG" + name, sent, 0);
                 Log.info("SIG" + name + " relayed to " + sent + " processes; all ended after " + millis(started) + " ms");
                 return;
             }
             int kills = signalAll(SIGKILL);
-            figures.relayed(sent, kills);
             left = awaitEnd(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+            figures.relayed(sent, kills);
+            Events.shutdownRelayed(event, "SIG" + name, sent, kills);
             Log.warn("SIG" + name + " relayed to " + sent + " processes; " + kills + " still running after stop-timeout ("
                     + options.stopTimeout().toMillis() + " ms) were killed" + (left.isEmpty() ? "" : ", " + left.size() + " survived SIGKILL"));
         } catch (IOException | RuntimeException e) {

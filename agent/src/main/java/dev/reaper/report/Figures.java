@@ -2,7 +2,10 @@ package dev.reaper.report;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the agent has done, for the MBean, the status command and the logs. Updated by the reaper and the shutdown relay. */
+/**
+ * What the agent has done, for the MBean, the status command and the logs. Updated by the reaper
+ * and the shutdown relay, and published to the agent properties at each change.
+ */
 public final class Figures {
     private final String version;
     private final String options;
@@ -23,6 +26,7 @@ public final class Figures {
     public void reaped() {
         zombiesReaped.incrementAndGet();
         lastReapMillis = System.currentTimeMillis();
+        AgentProperties.publish(this);
     }
 
     /** One shutdown signal relayed to {@code signalled} processes, {@code killed} of which were SIGKILLed at the timeout. */
@@ -30,6 +34,7 @@ public final class Figures {
         signalsRelayed.incrementAndGet();
         processesSignalled.addAndGet(signalled);
         processesKilled.addAndGet(killed);
+        AgentProperties.publish(this);
     }
 
     public String version() {

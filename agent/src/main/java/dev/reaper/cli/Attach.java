@@ -1,0 +1,169 @@
+package dev.reaper.cli;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+import dev.reaper.report.AgentProperties;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Properties;
+
+/**
+ * {@code attach PID [OPTIONS]} loads the agent into a running JVM; {@code status PID} shows its
+ * figures there. Both read the agent's state from the target's agent properties (see
+ * AgentProperties), so neither starts JMX in the target.
+ */
+final class Attach {
+    /** Distinct exit statuses, as the README lists them. */
+    static final int NO_SUCH_PROCESS = 3;
+    static final int NOT_A_JVM = 4;
+    static final int OTHER_USER = 5;
+    static final int ATTACH_DISABLED = 6;
+    static final int NO_ATTACH_MODULE = 7;
+    static final int AGENT_FAILED = 8;
+    static final int NOT_RUNNING = 9;
+
+    private static final long WAIT_MILLIS = 10_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Attach(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int attach(long pid, String options, String agentJar) {
+        return withVm(pid, vm -> {
+            String state = vm.getAgentProperties().getProperty(AgentProperties.STATE);
+            if (state != null) {
+                out.println("reaper is already running in " + pid + " (" + state + "), " + reaped(vm.getAgentProperties()));
+                return Cli.OK;
+            }
+            try {
+                vm.loadAgent(agentJar, options == null ? "" : options);
+            } catch (AgentInitializationException | AgentLoadException e) {
+                err.println("reaper: the agent did not start in " + pid + " (" + e.getMessage() + "); the JVM's log says more");
+                return AGENT_FAILED;
+            }
+            Properties agent = awaitState(vm);
+            state = agent.getProperty(AgentProperties.STATE, "not reported");
+            if (!state.equals("running")) {
+                err.println("reaper: the agent did not start in " + pid + ": " + state);
+                return AGENT_FAILED;
+            }
+            out.println("attached to " + pid + ": reaper " + agent.getProperty(AgentProperties.PREFIX + "version") + " running as "
+                    + agent.getProperty(AgentProperties.PREFIX + "role") + ", " + reaped(agent));
+            hintDynamicAgentWarning(vm);
+            return Cli.OK;
+        });
+    }
+
+    int status(long pid) {
+        return withVm(pid, vm -> {
+            Properties agent = vm.getAgentProperties();
+            String state = agent.getProperty(AgentProperties.STATE);
+            if (state == null) {
+                err.println("reaper: not running in " + pid + "; start it there with: java -jar reaper.jar attach " + pid);
+                return NOT_RUNNING;
+            }
+            out.println("pid:                 " + pid);
+            out.println("state:               " + state);
+            for (String key : new String[] {"version", "role", "zombiesReaped", "lastReapTime", "signalsRelayed", "processesSignalled",
+                    "processesKilled", "startTime", "options"}) {
+                String value = agent.getProperty(AgentProperties.PREFIX + key, "");
+                if (key.endsWith("Time")) {
+                    value = value.isEmpty() || value.equals("0") ? "never" : java.time.Instant.ofEpochMilli(Long.parseLong(value)).toString();
+                }
+                out.printf("%-20s %s%n", label(key) + ":", value);
+            }
+            return Cli.OK;
+        });
+    }
+
+    private interface VmAction {
+        int apply(VirtualMachine vm) throws IOException;
+    }
+
+    /**
+     * Checks the target from /proc, attaches, runs the action, detaches; every failure is one line
+     * and its own status. Needs module jdk.attach: {@link Cli} checks that before it touches this class.
+     */
+    private int withVm(long pid, VmAction action) {
+        Target target = new Target(pid);
+        try {
+            if (!target.exists()) {
+                err.println("reaper: no process " + pid);
+                return NO_SUCH_PROCESS;
+            }
+            long self = new Target(ProcessHandle.current().pid()).uid();
+            long owner = target.uid();
+            if (self != 0 && owner != self) {
+                err.println("reaper: process " + pid + " belongs to user " + owner + ", not to you (" + self + "); run this as that user or as root");
+                return OTHER_USER;
+            }
+            if (!target.isJvm()) {
+                err.println("reaper: process " + pid + " is not a Java virtual machine (no libjvm.so in its memory map)");
+                return NOT_A_JVM;
+            }
+            if (target.attachDisabled()) {
+                err.println("reaper: JVM " + pid + " was started with -XX:+DisableAttachMechanism: nothing can attach to it;"
+                        + " restart it without, or with -javaagent:reaper.jar");
+                return ATTACH_DISABLED;
+            }
+            VirtualMachine vm;
+            try {
+                vm = VirtualMachine.attach(Long.toString(pid));
+            } catch (AttachNotSupportedException | IOException e) {
+                err.println("reaper: cannot attach to JVM " + pid + " (" + e.getMessage() + ")");
+                return ATTACH_DISABLED;
+            }
+            try {
+                return action.apply(vm);
+            } finally {
+                vm.detach();
+            }
+        } catch (IOException e) {
+            err.println("reaper: " + pid + ": " + e.getMessage());
+            return AGENT_FAILED;
+        }
+    }
+
+    /** Polls the target's agent properties until the agent says running or failed, for up to ten seconds. */
+    private static Properties awaitState(VirtualMachine vm) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        Properties agent = vm.getAgentProperties();
+        while (!isSettled(agent.getProperty(AgentProperties.STATE)) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            agent = vm.getAgentProperties();
+        }
+        return agent;
+    }
+
+    private static boolean isSettled(String state) {
+        return state != null && !state.equals("starting");
+    }
+
+    /** JDK 21+ warns in the target's log about agents loaded into a running JVM: say how to avoid that. */
+    private void hintDynamicAgentWarning(VirtualMachine vm) throws IOException {
+        String version = vm.getSystemProperties().getProperty("java.specification.version", "17");
+        if (Integer.parseInt(version.replaceFirst("\\..*", "")) >= 21) {
+            out.println("note: Java " + version + " printed a warning about a dynamically loaded agent in the JVM's log;"
+                    + " to silence it next time, start the JVM with -XX:+EnableDynamicAgentLoading, or load reaper with -javaagent");
+        }
+    }
+
+    private static String reaped(Properties agent) {
+        return agent.getProperty(AgentProperties.PREFIX + "zombiesReaped", "0") + " zombies reaped so far";
+    }
+
+    private static String label(String key) {
+        return key.replaceAll("([A-Z])", " $1").toLowerCase(java.util.Locale.ROOT);
+    }
+}

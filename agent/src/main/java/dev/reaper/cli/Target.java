@@ -1,0 +1,72 @@
+package dev.reaper.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The process a command is aimed at, checked from /proc before anything is sent to it: attaching
+ * sends SIGQUIT, which a JVM answers but which ends any other process, and prints a thread dump in a
+ * JVM started with -XX:+DisableAttachMechanism.
+ */
+final class Target {
+    private final long pid;
+    private final Path proc;
+
+    Target(long pid) {
+        this.pid = pid;
+        this.proc = Path.of("/proc/" + pid);
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    boolean exists() {
+        return Files.isDirectory(proc);
+    }
+
+    /** The effective uid of the target, from /proc/PID/status; -1 if unknown. */
+    long uid() throws IOException {
+        for (String line : Files.readAllLines(proc.resolve("status"))) {
+            if (line.startsWith("Uid:")) {
+                return Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
+            }
+        }
+        return -1;
+    }
+
+    /** A HotSpot JVM has libjvm.so mapped. False too if its map cannot be read. */
+    boolean isJvm() throws IOException {
+        try {
+            return Files.readString(proc.resolve("maps"), StandardCharsets.ISO_8859_1).contains("/libjvm.so");
+        } catch (NoSuchFileException | AccessDeniedException unreadable) {
+            return false;
+        }
+    }
+
+    /** -XX:+DisableAttachMechanism on its command line or in JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS. */
+    boolean attachDisabled() throws IOException {
+        String flag = "-XX:+DisableAttachMechanism";
+        if (read("cmdline").contains(flag)) {
+            return true;
+        }
+        for (String variable : read("environ").split("\0")) {
+            if ((variable.startsWith("JAVA_TOOL_OPTIONS=") || variable.startsWith("JDK_JAVA_OPTIONS=")) && variable.contains(flag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String read(String file) throws IOException {
+        try {
+            return new String(Files.readAllBytes(proc.resolve(file)), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException gone) {
+            return "";
+        }
+    }
+}

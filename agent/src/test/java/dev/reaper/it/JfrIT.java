@@ -1,0 +1,69 @@
+package dev.reaper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reaper.it.Jvm.Jdk;
+import dev.reaper.it.Jvm.Result;
+import dev.reaper.it.Jvm.Running;
+import dev.reaper.it.apps.RecordedStormApp;
+import dev.reaper.it.apps.ShutdownApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The JFR events and the MBean, counted against what the test did. */
+@ExtendWith(Jvm.Cleanup.class)
+class JfrIT {
+    private static final int ORPHANS = 500;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aRecordingHoldsOneEventPerReapedZombieAndTheMBeanCountsThemToo(Jdk jdk) throws Exception {
+        Path recording = dir.resolve("storm.jfr");
+        Result result = Jvm.on(jdk).withAgent("jmx=true").option("-XX:StartFlightRecording:filename=" + recording)
+                .asPid1().run(RecordedStormApp.class, Duration.ofSeconds(60), "" + ORPHANS);
+
+        assertThat(result.number("zombies_left")).as("%s", result).isZero();
+        assertThat(result.number("mbean_zombies_reaped")).isEqualTo(ORPHANS);
+        List<RecordedEvent> reaped = RecordingFile.readAllEvents(recording).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.reaper.ZombieReaped")).toList();
+        assertThat(reaped).hasSize(ORPHANS);
+        assertThat(reaped).allSatisfy(e -> {
+            assertThat(e.getLong("pid")).isPositive();
+            assertThat(e.getString("command")).isEqualTo("sh");
+            assertThat(e.getInt("exitStatus")).isZero();
+            assertThat(e.getDuration("zombieFor")).isGreaterThanOrEqualTo(Duration.ZERO);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void aRelayedShutdownIsAnEventToo(Jdk jdk) throws Exception {
+        Path recording = dir.resolve("stop.jfr");
+        Path tree = dir.resolve("tree");
+        java.nio.file.Files.createDirectories(tree);
+        Running jvm = Jvm.on(jdk).withAgent(null).option("-XX:StartFlightRecording:filename=" + recording).asPid1()
+                .start(ShutdownApp.class, tree.toString()).awaitAgentReady();
+        WorkerTree.awaitReady(tree);
+        jvm.signal("TERM");
+        assertThat(jvm.await(Duration.ofSeconds(30)).status()).isEqualTo(143);
+
+        List<RecordedEvent> relayed = RecordingFile.readAllEvents(recording).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.reaper.ShutdownRelayed")).toList();
+        assertThat(relayed).singleElement().satisfies(e -> {
+            assertThat(e.getString("signal")).isEqualTo("SIGTERM");
+            assertThat(e.getInt("processes")).isGreaterThanOrEqualTo(31);
+            assertThat(e.getInt("killed")).isZero();
+            assertThat(e.getDuration()).isPositive().isLessThan(Duration.ofSeconds(8));
+        });
+    }
+}
