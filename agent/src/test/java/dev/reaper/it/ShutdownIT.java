@@ -31,15 +31,12 @@ class ShutdownIT {
     void sigtermReachesEveryDescendantAndTheJvmEndsAsSoonAsTheyHave(Jdk jdk) throws Exception {
         Running jvm = Jvm.on(jdk).withAgent(null).asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
-        long sent = System.nanoTime();
-        jvm.signal("TERM");
-        Result result = jvm.await(Duration.ofSeconds(30));
-        long millis = (System.nanoTime() - sent) / 1_000_000;
+        Stopped stopped = stop(jvm, "TERM");
 
-        assertThat(result.status()).as("%s", result).isEqualTo(143);
+        assertThat(stopped.result.status()).as("%s", stopped.result).isEqualTo(143);
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
-        assertThat(millis).as("from SIGTERM to the JVM's end").isLessThan(200);
-        assertThat(result.stderr()).isEmpty();
+        assertThat(stopped.millis).as("from SIGTERM to the JVM's end").isLessThan(200);
+        assertThat(stopped.result.stderr()).isEmpty();
     }
 
     @Test
@@ -48,17 +45,14 @@ class ShutdownIT {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent("sweep=20ms").asPid1().start(ShutdownApp.class, dir.toString(), "bare").awaitAgentReady();
         awaitReady();
         Thread.sleep(500); // let it go through the cycle a few dozen times: what is under test is that nothing wears out
-        jvm.signal("TERM");
-
-        assertThat(jvm.await(Duration.ofSeconds(10)).status()).isEqualTo(143);
+        assertThat(stop(jvm, "TERM").result.status()).isEqualTo(143);
     }
 
     @Test
     void exitRemapTurns143IntoZero() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent("exit-remap=143:0").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
-        jvm.signal("TERM");
-        Result result = jvm.await(Duration.ofSeconds(30));
+        Result result = stop(jvm, "TERM").result;
 
         assertThat(result.status()).as("%s", result).isZero();
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
@@ -68,8 +62,7 @@ class ShutdownIT {
     void withoutTheAgentNoWorkerEndsGracefully() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).asPid1().start(ShutdownApp.class, dir.toString());
         awaitReady();
-        jvm.signal("TERM");
-        Result result = jvm.await(Duration.ofSeconds(30));
+        Result result = stop(jvm, "TERM").result;
 
         assertThat(result.status()).isEqualTo(143);
         assertThat(graceful()).isEmpty();
@@ -79,16 +72,13 @@ class ShutdownIT {
     void aWorkerThatIgnoresSigtermIsKilledAtTheTimeout() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent("stop-timeout=2s").asPid1().start(ShutdownApp.class, dir.toString(), "stubborn").awaitAgentReady();
         awaitReady();
-        long sent = System.nanoTime();
-        jvm.signal("TERM");
-        Result result = jvm.await(Duration.ofSeconds(30));
-        long millis = (System.nanoTime() - sent) / 1_000_000;
+        Stopped stopped = stop(jvm, "TERM");
 
-        assertThat(result.status()).as("%s", result).isEqualTo(143);
+        assertThat(stopped.result.status()).as("%s", stopped.result).isEqualTo(143);
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
-        assertThat(millis).as("from SIGTERM to the JVM's end").isBetween(2000L, 3000L);
+        assertThat(stopped.millis).as("from SIGTERM to the JVM's end").isBetween(2000L, 3000L);
         // the stubborn worker and its sleep, which inherited the ignored SIGTERM
-        assertThat(AgentLoadingIT.lines(result.stderr(), "WARNING: reaper:")).singleElement().asString()
+        assertThat(AgentLoadingIT.lines(stopped.result.stderr(), "WARNING: reaper:")).singleElement().asString()
                 .matches("WARNING: reaper: SIGTERM relayed to \\d+ processes; 2 still running after stop-timeout \\(2000 ms\\) were killed");
     }
 
@@ -96,15 +86,13 @@ class ShutdownIT {
     void relayChoosesTheSignals() throws Exception {
         Running hup = Jvm.on(Jdk.JDK17).withAgent("relay=HUP,stop-on-exit=false").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
-        hup.signal("HUP");
-        assertThat(hup.await(Duration.ofSeconds(30)).status()).isEqualTo(129);
+        assertThat(stop(hup, "HUP").result.status()).isEqualTo(129);
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
 
         clear();
         Running term = Jvm.on(Jdk.JDK17).withAgent("relay=HUP,stop-on-exit=false").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
-        term.signal("TERM");
-        assertThat(term.await(Duration.ofSeconds(30)).status()).isEqualTo(143);
+        assertThat(stop(term, "TERM").result.status()).isEqualTo(143);
         assertThat(graceful()).as("TERM not relayed, and no stop on exit").isEmpty();
     }
 
@@ -133,6 +121,16 @@ class ShutdownIT {
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
         assertThat(AgentLoadingIT.lines(result.stderr(), "WARNING: reaper:")).singleElement().asString()
                 .contains("-Xrs", "shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits)");
+    }
+
+    /** What a signal did: how the JVM ended, and how long after the signal. */
+    private record Stopped(Result result, long millis) {}
+
+    private static Stopped stop(Running jvm, String signal) throws Exception {
+        long sent = System.nanoTime();
+        jvm.signal(signal);
+        Result result = jvm.await(Duration.ofSeconds(30));
+        return new Stopped(result, (System.nanoTime() - sent) / 1_000_000);
     }
 
     private void awaitReady() throws Exception {
