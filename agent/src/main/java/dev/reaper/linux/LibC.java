@@ -1,7 +1,8 @@
 package dev.reaper.linux;
 
-import com.sun.jna.Library;
+import com.sun.jna.Function;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
@@ -66,19 +67,20 @@ public final class LibC {
     public static native int open(String path, int flags);
     public static native long pread(int fd, byte[] buffer, long count, long offset);
 
-    /** syscall(2) is variadic, which direct mapping cannot express; JNA's interface mapping can. */
-    private interface Variadic extends Library {
-        long syscall(long number, Object... args);
-    }
-
-    private static final Variadic VARIADIC = Native.load(Platform.C_LIBRARY_NAME, Variadic.class);
+    /**
+     * syscall(2) is variadic, which direct mapping cannot express. A JNA Function told how many
+     * arguments are fixed (one: the number) makes a true variadic call, without the reflective proxy
+     * an interface mapping would generate.
+     */
+    private static final int ONE_FIXED_ARGUMENT = 1 << 7; // the fixed-argument count sits above bit 7 of JNA's call flags
+    private static final Function SYSCALL = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("syscall", ONE_FIXED_ARGUMENT);
 
     public static int pidfdOpen(int pid) {
-        return (int) VARIADIC.syscall(SYS_PIDFD_OPEN, (long) pid, 0L);
+        return (int) SYSCALL.invokeLong(new Object[] {SYS_PIDFD_OPEN, (long) pid, 0L});
     }
 
     public static int pidfdSendSignal(int pidfd, int signal) {
-        return (int) VARIADIC.syscall(SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
+        return (int) SYSCALL.invokeLong(new Object[] {SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L});
     }
 
     public static int errno() {
