@@ -92,8 +92,13 @@ public final class ShutdownRelay {
         @Override
         public void handle(Signal signal) {
             int number = signal.getNumber();
-            if (options.relay().contains(signal.getName())) {
-                stop(signal.getName(), number);
+            try {
+                if (options.relay().contains(signal.getName())) {
+                    stop(signal.getName(), number);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // Whatever went wrong, the JVM must still end as the signal asks.
+                Log.warn("could not relay SIG" + signal.getName() + " (" + e + "); the JVM ends anyway");
             }
             Integer remapped = options.exitRemap().get(128 + number);
             if (remapped != null) {

@@ -49,6 +49,19 @@ class ShutdownIT {
     }
 
     @Test
+    void aJarReplacedUnderTheRunningJvmDoesNotStopItsShutdown() throws Exception {
+        Path jar = Files.copy(Jvm.AGENT, dir.resolve("reaper-copy.jar"));
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Running jvm = Jvm.on(Jdk.JDK17).option("-javaagent:" + jar).asPid1().start(ShutdownApp.class, tree.toString()).awaitAgentReady();
+        WorkerTree.awaitReady(tree);
+        Files.write(jar, new byte[4096]); // rewritten in place, as a rebuild or an upgrade may do
+
+        Result result = stop(jvm, "TERM").result;
+        assertThat(result.status()).as("%s", result).isEqualTo(143);
+        assertThat(WorkerTree.graceful(tree)).isEqualTo(ALL_GRACEFUL);
+    }
+
+    @Test
     void exitRemapTurns143IntoZero() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent("exit-remap=143:0").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
