@@ -36,7 +36,7 @@ public final class Container implements AutoCloseable {
     }
 
     /** A fresh copy of the bundle in {@code parent}, with the agent and the test classes in app/. */
-    public static Container create(Path parent) throws IOException {
+    public static Container create(Path parent) throws IOException, InterruptedException {
         Tools.requireRunc();
         Path dir = parent.resolve("bundle");
         copy(BUNDLE, dir);
@@ -107,18 +107,11 @@ public final class Container implements AutoCloseable {
         }
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isSymbolicLink(source)) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(source));
-                } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
+    /** cp -a: the bundle's rootfs holds symbolic links (bin, lib... into /usr), which must stay links. */
+    private static void copy(Path from, Path to) throws IOException, InterruptedException {
+        Files.createDirectories(to);
+        if (new ProcessBuilder("cp", "-a", from + "/.", to.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IOException("cp -a " + from + " " + to + " failed");
         }
     }
 }

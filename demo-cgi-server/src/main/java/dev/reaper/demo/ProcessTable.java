@@ -1,0 +1,80 @@
+package dev.reaper.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The process table, as /proc shows it: the processes of this process's pid namespace and of the
+ * namespaces nested in it. The server counts the zombies of its namespace here; the regression demo
+ * and the tests count, from outside, those below a server that is PID 1 of a nested namespace (a
+ * container): everything in it.
+ */
+final class ProcessTable {
+    /** One process: its pid, its parent's, and its state letter (R, S, Z...). */
+    record Entry(long pid, long ppid, char state) {
+        boolean zombie() {
+            return state == 'Z';
+        }
+    }
+
+    private ProcessTable() {}
+
+    /** Every descendant of {@code root}, not root itself. */
+    static List<Entry> descendants(long root) {
+        Map<Long, List<Entry>> children = new HashMap<>();
+        for (Entry p : all()) {
+            children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
+        }
+        List<Entry> found = new ArrayList<>();
+        Deque<Long> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            for (Entry child : children.getOrDefault(todo.pop(), List.of())) {
+                found.add(child);
+                todo.push(child.pid());
+            }
+        }
+        return found;
+    }
+
+    /** Every zombie in this pid namespace (and those nested in it). */
+    static int zombies() {
+        return (int) all().stream().filter(Entry::zombie).count();
+    }
+
+    static int zombiesBelow(long root) {
+        return (int) descendants(root).stream().filter(Entry::zombie).count();
+    }
+
+    /** Whether everything below {@code root} has ended: nothing left, or zombies only. */
+    static boolean onlyZombiesBelow(long root) {
+        return descendants(root).stream().allMatch(Entry::zombie);
+    }
+
+    private static List<Entry> all() {
+        List<Entry> processes = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : dirs) {
+                try {
+                    // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so parse from the last ')'
+                    String stat = Files.readString(dir.resolve("stat"));
+                    String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+                    processes.add(new Entry(Long.parseLong(dir.getFileName().toString()), Long.parseLong(rest[1]), rest[0].charAt(0)));
+                } catch (IOException | RuntimeException gone) {
+                    // ended (and reaped) since the directory was listed
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc", e);
+        }
+        return processes;
+    }
+}

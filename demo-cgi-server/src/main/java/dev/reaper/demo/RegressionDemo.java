@@ -1,0 +1,173 @@
+package dev.reaper.demo;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The regression demo: the server as PID 1, of a pid namespace and of a runc container, each without
+ * and with the reaper, through the same {@link Scenario}; then a table of what each run left behind.
+ * Run as root from the repository: {@code java -cp demo-cgi-server/target/demo-cgi-server.jar
+ * dev.reaper.demo.RegressionDemo [N] [--bundle DIR]}. Exits 0 if every run came out as it should.
+ */
+public final class RegressionDemo {
+    static final int DEFAULT_REQUESTS = 20;
+
+    /** One line of the table: how the server ran, and what came out (or why nothing did). */
+    record Row(String runtime, boolean reaper, Scenario.Outcome outcome, String problem) {
+        boolean asExpected() {
+            if (outcome == null) {
+                return false;
+            }
+            boolean leakAsShown = reaper ? outcome.zombies() == 0 : outcome.zombies() >= outcome.requests();
+            boolean stopAsShown = outcome.graceful() == (reaper ? outcome.jobs() : 0);
+            return outcome.timedOut() == outcome.requests() && leakAsShown && stopAsShown && outcome.stopStatus() == 143;
+        }
+    }
+
+    private RegressionDemo() {}
+
+    public static void main(String[] args) throws Exception {
+        int requests = DEFAULT_REQUESTS;
+        Path bundle = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--bundle") && i + 1 < args.length) {
+                bundle = Path.of(args[++i]);
+            } else if (args[i].matches("\\d{1,3}") && Integer.parseInt(args[i]) > 0) {
+                requests = Integer.parseInt(args[i]);
+            } else {
+                refuse("bad argument '" + args[i] + "'; accepted: N (requests that time out, 1 to 999, default "
+                        + DEFAULT_REQUESTS + "), --bundle DIR (the runc bundle, default src/container)");
+            }
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            refuse("run it as root: it makes pid namespaces and runs runc");
+        }
+        Path jar = ownJar();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        bundle = bundle != null ? bundle : findBundle(jar);
+        String noRunc = whyNoRunc(bundle, java);
+
+        System.out.printf("Regression demo: demo-cgi-server as PID 1, without and with the reaper (java %s).%n"
+                + "Each run: %d requests to grep.sh?slow=%d, timeout %d s (the server kills each script; its grep pipeline is orphaned);%n"
+                + "then SIGTERM with %d jobs (job.sh) in flight.%n%n", Runtime.version().feature(), requests, Scenario.SLOW_SECONDS,
+                Scenario.TIMEOUT.toSeconds(), Scenario.JOBS);
+        List<Row> rows = new ArrayList<>();
+        for (String runtime : List.of("pid namespace", "runc container")) {
+            for (boolean reaper : List.of(false, true)) {
+                if (runtime.startsWith("runc") && noRunc != null) {
+                    rows.add(new Row(runtime, reaper, null, "skipped: " + noRunc));
+                    continue;
+                }
+                System.err.println("running: " + runtime + ", reaper " + (reaper ? "on" : "off") + "...");
+                rows.add(run(runtime, reaper, requests, java, jar, bundle));
+            }
+        }
+        print(rows, requests);
+        System.exit(rows.stream().allMatch(r -> r.asExpected() || r.problem() != null && r.problem().startsWith("skipped")) ? 0 : 1);
+    }
+
+    private static Row run(String runtime, boolean reaper, int requests, Path java, Path jar, Path bundle) {
+        try {
+            int port = freePort();
+            Pid1Server.Launch launch = new Pid1Server.Launch(java, jar, reaper, port, Scenario.TIMEOUT);
+            try (Pid1Server server = runtime.startsWith("runc") ? RuncServer.start(bundle, launch) : PidNamespaceServer.start(launch)) {
+                return new Row(runtime, reaper, Scenario.run(server, port, reaper, requests), null);
+            }
+        } catch (Exception e) {
+            return new Row(runtime, reaper, null, "failed: " + e.getMessage());
+        }
+    }
+
+    private static void print(List<Row> rows, int requests) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"runtime", "reaper", "timed out", "zombies after " + requests + " requests", "reaped",
+            "stop: status, time", "jobs ended gracefully"});
+        for (Row row : rows) {
+            Scenario.Outcome o = row.outcome();
+            if (o == null) {
+                cells.add(new String[] {row.runtime(), row.reaper() ? "on" : "off", row.problem()});
+                continue;
+            }
+            cells.add(new String[] {row.runtime(), row.reaper() ? "on" : "off", o.timedOut() + " of " + o.requests(),
+                Integer.toString(o.zombies()), row.reaper() ? Long.toString(o.reaped()) : "-",
+                o.stopStatus() + " after " + o.stopMillis() + " ms", o.graceful() + " of " + o.jobs()});
+        }
+        int[] widths = new int[cells.get(0).length];
+        for (String[] line : cells) {
+            for (int i = 0; i < line.length - 1; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        for (String[] line : cells) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < line.length; i++) {
+                text.append(i < line.length - 1 ? String.format("%-" + widths[i] + "s  ", line[i]) : line[i]);
+            }
+            System.out.println(text.toString().stripTrailing());
+        }
+        System.out.println();
+        for (Row row : rows) {
+            if (row.outcome() != null && !row.asExpected()) {
+                System.out.println("NOT AS EXPECTED: " + row.runtime() + ", reaper " + (row.reaper() ? "on" : "off"));
+            }
+        }
+        if (rows.stream().allMatch(Row::asExpected)) {
+            System.out.println("Without the reaper every timed-out request leaves zombies behind, and a stop kills the jobs mid-way."
+                    + System.lineSeparator() + "With it: no zombie left, and every job got the SIGTERM and ended gracefully.");
+        }
+    }
+
+    /** Why the runc runs cannot be made here, or null if they can. */
+    private static String whyNoRunc(Path bundle, Path java) throws IOException, InterruptedException {
+        if (bundle == null || !Files.isRegularFile(bundle.resolve("config.json"))) {
+            return "no runc bundle (src/container; --bundle DIR)";
+        }
+        try {
+            if (new ProcessBuilder("runc", "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor() != 0) {
+                return "runc does not run";
+            }
+        } catch (IOException e) {
+            return "no runc (Debian package runc)";
+        }
+        if (!RuncServer.visibleInside(java)) {
+            return java + " is not under /usr, the host directory the bundle mounts";
+        }
+        return null;
+    }
+
+    /** The repository's bundle: src/container, from the working directory or from where this jar was built. */
+    private static Path findBundle(Path jar) {
+        for (Path candidate : List.of(Path.of("src/container"), jar.getParent().resolve("../../src/container"))) {
+            if (Files.isRegularFile(candidate.resolve("config.json"))) {
+                return candidate.toAbsolutePath().normalize();
+            }
+        }
+        return null;
+    }
+
+    /** The jar this class was loaded from: the servers are started from it, with java -jar. */
+    private static Path ownJar() throws URISyntaxException {
+        Path jar = Path.of(RegressionDemo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            refuse("run it from the jar: java -cp demo-cgi-server/target/demo-cgi-server.jar " + RegressionDemo.class.getName());
+        }
+        return jar;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void refuse(String message) {
+        System.err.println("RegressionDemo: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.reaper.demo;
+
+import dev.reaper.it.Jvm;
+import dev.reaper.it.Jvm.Jdk;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The demo server under test: {@code java -jar demo-cgi-server.jar} as PID 1 of a pid namespace, reaper on or off. */
+final class DemoServer implements Pid1Server {
+    static final Path JAR = Path.of(System.getProperty("demo.jar", "target/demo-cgi-server.jar")).toAbsolutePath();
+
+    final int port;
+    final DemoClient client;
+    private final Jvm.Running jvm;
+    private final Path markers;
+    private Jvm.Result result;
+
+    private DemoServer(Jvm.Running jvm, int port, Path markers) {
+        this.jvm = jvm;
+        this.port = port;
+        this.markers = markers;
+        this.client = new DemoClient(port);
+    }
+
+    /** Starts it, and waits until it serves (with the reaper: until the reaper's MBean is there too). */
+    static DemoServer start(Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags) throws IOException, InterruptedException {
+        DemoServer server = launch(jdk, reaper, timeout, markers, moreFlags);
+        try {
+            server.client.awaitUp(reaper, Duration.ofSeconds(30));
+        } catch (RuntimeException | InterruptedException e) {
+            server.jvm.process().descendants().forEach(ProcessHandle::destroyForcibly);
+            server.jvm.process().destroyForcibly();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Starts it, and returns at once. */
+    static DemoServer launch(Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags) throws IOException {
+        Files.createDirectories(markers);
+        Jvm jvm = Jvm.on(jdk).asPid1().jar(JAR);
+        if (!reaper) {
+            jvm.env("REAPER_OPTIONS", "enabled=false");
+        }
+        int port = freePort();
+        List<String> flags = new ArrayList<>(List.of("--port", Integer.toString(port), "--timeout", timeout.toMillis() + "ms",
+                "--marker-dir", markers.toString()));
+        flags.addAll(List.of(moreFlags));
+        return new DemoServer(jvm.start(null, flags.toArray(String[]::new)), port, markers);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public long pid() throws InterruptedException {
+        return jvm.pid();
+    }
+
+    @Override
+    public Path markers() {
+        return markers;
+    }
+
+    @Override
+    public void terminate() throws IOException, InterruptedException {
+        jvm.signal("TERM");
+    }
+
+    @Override
+    public int awaitExit(Duration within) throws IOException, InterruptedException {
+        result = jvm.await(within);
+        return result.status();
+    }
+
+    /** What the server printed, once it has ended. */
+    Jvm.Result result() {
+        return result;
+    }
+
+    /** Stops it, if a test has not; what it printed. */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (result == null) {
+            terminate();
+            awaitExit(Duration.ofSeconds(30));
+        }
+    }
+}
