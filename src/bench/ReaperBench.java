@@ -225,17 +225,17 @@ public class ReaperBench {
         System.out.println("|---|---|");
         System.out.printf("| idle JVM, no agent | %.1f ms |%n", (after[0] - before[0]) * perMinute);
         System.out.printf("| idle JVM with reaper | %.1f ms |%n", (after[1] - before[1]) * perMinute);
-        System.out.printf("| of which the agent's thread | %.1f ms |%n", (after[2] - before[2]) * perMinute);
+        System.out.printf("| of which the agent's threads (reaper, reaper-jmx) | %.1f ms |%n", (after[2] - before[2]) * perMinute);
         System.out.println();
     }
 
-    /** CPU nanoseconds of a process's threads, or of its threads named {@code thread} only. */
+    /** CPU nanoseconds of a process's threads, or of its threads whose names start with {@code thread} only. */
     static long cpu(long pid, String thread) throws IOException {
         long total = 0;
         try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : tasks) {
                 try {
-                    if (thread != null && !Files.readString(task.resolve("comm")).strip().equals(thread)) {
+                    if (thread != null && !Files.readString(task.resolve("comm")).strip().startsWith(thread)) {
                         continue;
                     }
                     total += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);

@@ -15,6 +15,7 @@ import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
+import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import dev.reaper.report.JmxExport;
 import dev.reaper.report.Version;
@@ -120,6 +121,7 @@ final class Startup {
                     + " and its descendants get SIGTERM only when it exits");
         }
         loadEveryClass();
+        Events.wantZombies(); // initialises JFR's event classes now, not at the first reap of a storm (a stall of tens of ms)
         return reaper;
     }
 

@@ -61,6 +61,7 @@ public final class Reaper implements Runnable {
     private long[] candidates = new long[64];
     private int[] pinned = new int[64];
     private volatile Thread thread;
+    private boolean armed;
 
     private final Figures figures;
 
@@ -131,10 +132,13 @@ public final class Reaper implements Runnable {
                 } else {
                     awaitZombie();
                 }
-                int count = reapOrphans();
-                if (System.nanoTime() - nextThreadScan >= 0) {
-                    count += reapUnclaimed();
-                    nextThreadScan = System.nanoTime() + threadScanNanos;
+                int count = 0;
+                if (anyZombie()) { // one system call: a wake-up with nothing to reap costs no more
+                    count = reapOrphans();
+                    if (System.nanoTime() - nextThreadScan >= 0) {
+                        count += reapUnclaimed();
+                        nextThreadScan = System.nanoTime() + threadScanNanos;
+                    }
                 }
                 // Stuck: nothing reaped, yet a zombie is there (not ours yet). Having reaped, look again at once.
                 boolean stuck = count == 0 && anyZombie();
@@ -153,26 +157,26 @@ public final class Reaper implements Runnable {
      * Blocks until a child of the JVM is a zombie. With no child at all there is nothing for waitid
      * to wait on, yet an orphan may still be adopted (PID 1 adopts those of processes that entered its
      * namespace from outside, as docker exec's do): then it waits for SIGCHLD, or the sweep period.
+     * The SIGCHLD handler stays armed while the JVM has no child, and is taken away once it has one.
      */
     private void awaitZombie() {
+        if (armed && anyChild()) {
+            signal.disarm();
+            armed = false;
+        }
         if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOWAIT) == 0 || LibC.errno() != ECHILD) {
             return; // a zombie, or EINTR
         }
-        if (signal != null) {
+        if (signal != null && !armed) {
             signal.arm();
+            armed = true;
         }
-        try {
-            if (!anyChild()) {
-                LockSupport.parkNanos(this, sweepNanos);
-            }
-        } finally {
-            if (signal != null) {
-                signal.disarm();
-            }
+        if (!anyChild()) { // checked after arming, so that no exit goes unnoticed
+            LockSupport.parkNanos(this, sweepNanos);
         }
     }
 
-    /** Whether the JVM has any child, running or not (checked after arming SIGCHLD, so that no exit goes unnoticed). */
+    /** Whether the JVM has any child, running or not. */
     private boolean anyChild() {
         return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0;
     }

@@ -29,6 +29,7 @@ public final class AgentProperties {
         put(STATE, state);
     }
 
+    /** All the figures, at start-up and after a relayed shutdown. */
     public static void publish(Figures figures) {
         Properties p = properties;
         if (p == null) {
@@ -38,11 +39,19 @@ public final class AgentProperties {
         p.setProperty(PREFIX + "role", figures.role());
         p.setProperty(PREFIX + "options", figures.options());
         p.setProperty(PREFIX + "startTime", Long.toString(figures.startedMillis()));
-        p.setProperty(PREFIX + "zombiesReaped", Long.toString(figures.zombiesReaped()));
-        p.setProperty(PREFIX + "lastReapTime", Long.toString(figures.lastReapMillis()));
+        publishReaped(figures);
         p.setProperty(PREFIX + "signalsRelayed", Long.toString(figures.signalsRelayed()));
         p.setProperty(PREFIX + "processesSignalled", Long.toString(figures.processesSignalled()));
         p.setProperty(PREFIX + "processesKilled", Long.toString(figures.processesKilled()));
+    }
+
+    /** The two figures a reap changes: the reaper calls this for each zombie, so it does no more. */
+    public static void publishReaped(Figures figures) {
+        Properties p = properties;
+        if (p != null) {
+            p.setProperty(PREFIX + "zombiesReaped", Long.toString(figures.zombiesReaped()));
+            p.setProperty(PREFIX + "lastReapTime", Long.toString(figures.lastReapMillis()));
+        }
     }
 
     private static void put(String key, String value) {

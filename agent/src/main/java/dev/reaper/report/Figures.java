@@ -26,7 +26,7 @@ public final class Figures {
     public void reaped() {
         zombiesReaped.incrementAndGet();
         lastReapMillis = System.currentTimeMillis();
-        AgentProperties.publish(this);
+        AgentProperties.publishReaped(this);
     }
 
     /** One shutdown signal relayed to {@code signalled} processes, {@code killed} of which were SIGKILLed at the timeout. */

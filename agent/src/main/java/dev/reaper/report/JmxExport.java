@@ -12,9 +12,8 @@ import javax.management.ObjectName;
 /**
  * Registers the MBean in the platform MBean server. Creating that server costs a JVM about 11 MiB,
  * so by default (jmx=auto) the agent waits until the application or a JMX tool (jconsole attaching)
- * has created it: it looks every second for the first minute, then every ten seconds, on a daemon
- * thread that ends once the MBean is registered. jmx=true creates the server at once; jmx=false
- * never registers.
+ * has created it: it looks every five seconds, on a daemon thread that ends once the MBean is
+ * registered. jmx=true creates the server at once; jmx=false never registers.
  */
 public final class JmxExport implements Runnable {
     private final ReaperBean bean;
@@ -51,10 +50,8 @@ public final class JmxExport implements Runnable {
 
     @Override
     public void run() {
-        long started = System.nanoTime();
         while (!registerIfServerExists()) {
-            boolean firstMinute = System.nanoTime() - started < TimeUnit.MINUTES.toNanos(1);
-            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(firstMinute ? 1 : 10));
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
         }
     }
 
