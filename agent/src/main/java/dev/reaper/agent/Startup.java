@@ -121,7 +121,7 @@ final class Startup {
                     + " and its descendants get SIGTERM only when it exits");
         }
         loadEveryClass();
-        Events.wantZombies(); // initialises JFR's event classes now, not at the first reap of a storm (a stall of tens of ms)
+        Events.wantZombies(); // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of ms)
         return reaper;
     }
 
