@@ -50,7 +50,8 @@ final class Startup {
         this.options = options;
         this.instrumentation = instrumentation;
         this.atStartup = atStartup;
-        this.leaderRunsJava = atStartup && onLeaderThread();
+        // Attached, the main thread is not at hand: the java launcher (sun.java.launcher=SUN_STANDARD) never runs Java there.
+        this.leaderRunsJava = atStartup ? onLeaderThread() : !"SUN_STANDARD".equals(System.getProperty("sun.java.launcher"));
     }
 
     /** The last problem said, for the agent properties when {@link #prepare} fails. */

@@ -37,6 +37,10 @@ final class Attach {
     int attach(long pid, String options, String agentJar) {
         return withVm(pid, vm -> {
             String state = vm.getAgentProperties().getProperty(AgentProperties.STATE);
+            if (state != null && state.startsWith("failed")) {
+                err.println("reaper: the agent is loaded in " + pid + " but did not start: " + state.substring(state.indexOf(':') + 1).strip());
+                return AGENT_FAILED;
+            }
             if (state != null) {
                 out.println("reaper is already running in " + pid + " (" + state + "), " + reaped(vm.getAgentProperties()));
                 return Cli.OK;

@@ -51,6 +51,7 @@ public final class LibC {
     // errno(3)
     public static final int ECHILD = 10;
     public static final int ESRCH = 3;
+    public static final int EMFILE = 24;
     public static final int EINTR = 4;
     public static final int ENOSYS = 38;
 
@@ -65,7 +66,7 @@ public final class LibC {
     public static native int sigaction(int signal, Pointer action, long[] oldAction);
     public static native int close(int fd);
     public static native int open(String path, int flags);
-    public static native long pread(int fd, byte[] buffer, long count, long offset);
+    public static native long pread(int fd, Pointer buffer, long count, long offset);
 
     /**
      * syscall(2) is variadic, which direct mapping cannot express. A JNA Function told how many

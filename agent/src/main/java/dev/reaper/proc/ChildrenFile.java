@@ -3,17 +3,22 @@ package dev.reaper.proc;
 import static dev.reaper.linux.LibC.O_CLOEXEC;
 import static dev.reaper.linux.LibC.O_RDONLY;
 
+import com.sun.jna.Memory;
 import dev.reaper.linux.LibC;
 import java.io.IOException;
 
 /**
  * One thread's /proc/PID/task/TID/children, kept open and read again with pread(2) from offset 0,
  * which makes the kernel list the children afresh. The reaper reads the leader thread's list on
- * every SIGCHLD: one system call instead of an open, a read and a close through java.nio.
+ * every wake-up: a few system calls instead of an open, reads and a close through java.nio.
+ *
+ * <p>The kernel hands this file out at most a page per read, whatever the buffer's size: a list
+ * longer than about 700 children takes several reads, at increasing offsets, until one returns 0.
  */
 public final class ChildrenFile {
     private final int fd;
-    private byte[] buffer = new byte[4096];
+    private Memory buffer = new Memory(16384);
+    private byte[] bytes = new byte[16384];
 
     public ChildrenFile(long pid, long tid) throws IOException {
         String path = "/proc/" + pid + "/task/" + tid + "/children";
@@ -23,14 +28,28 @@ public final class ChildrenFile {
         }
     }
 
+    /** Not thread-safe: the reaper's thread alone reads it. */
     public long[] read() throws IOException {
-        long n;
-        while ((n = LibC.pread(fd, buffer, buffer.length, 0)) == buffer.length) {
-            buffer = new byte[buffer.length * 2]; // the whole list must come in one read
+        long length = 0;
+        while (true) {
+            if (length == buffer.size()) {
+                Memory larger = new Memory(buffer.size() * 2);
+                larger.write(0, buffer.getByteArray(0, (int) length), 0, (int) length);
+                buffer = larger;
+            }
+            long n = LibC.pread(fd, buffer.share(length), buffer.size() - length, length);
+            if (n < 0) {
+                throw new IOException("cannot read the children list: errno " + LibC.errno());
+            }
+            if (n == 0) {
+                break;
+            }
+            length += n;
         }
-        if (n < 0) {
-            throw new IOException("cannot read the children list: errno " + LibC.errno());
+        if (bytes.length < length) {
+            bytes = new byte[(int) buffer.size()];
         }
-        return Proc.parsePids(buffer, (int) n);
+        buffer.read(0, bytes, 0, (int) length);
+        return Proc.parsePids(bytes, (int) length);
     }
 }

@@ -2,6 +2,7 @@ package dev.reaper.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -133,17 +134,14 @@ public final class Proc {
         return Arrays.copyOf(pids, n);
     }
 
+    /** A file of one process, or null once the process is gone (ENOENT, or ESRCH between open and read, whatever the locale says). */
     private static byte[] read(Path file) throws IOException {
         try {
             return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            // ESRCH: the process exited between open and read
-            if (String.valueOf(e.getMessage()).contains("No such process")) {
-                return null;
-            }
+        } catch (AccessDeniedException e) {
             throw e;
+        } catch (IOException gone) {
+            return null;
         }
     }
 }

@@ -27,7 +27,7 @@ public final class ProcessTree {
             for (long tid : Proc.tasks(parent)) {
                 for (long child : Proc.children(parent, tid)) {
                     Stat stat = child != root && seen.add(child) ? Proc.stat(child) : null;
-                    if (stat != null) {
+                    if (stat != null && stat.ppid() == parent) { // not a pid reused since the list was read
                         found.add(stat);
                         parents.add(child);
                     }
@@ -36,7 +36,6 @@ public final class ProcessTree {
         }
         return found;
     }
-
     /** The descendants that have not exited yet (a zombie has). */
     public static List<Stat> running(long root) throws IOException {
         List<Stat> running = new ArrayList<>();

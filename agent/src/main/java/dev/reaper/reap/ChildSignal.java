@@ -31,8 +31,13 @@ final class ChildSignal {
         }
     }
 
+    /** Puts back what was there before; or, if the application installed a handler of its own meanwhile, that one. */
     void disarm() {
-        Signal.handle(chld, previous);
+        SignalHandler current = Signal.handle(chld, previous);
+        if (current != handler) {
+            Signal.handle(chld, current);
+            previous = current;
+        }
     }
 
     private static void initialiseProcessImpl() {
@@ -56,7 +61,11 @@ final class ChildSignal {
             reaper.wake();
             SignalHandler next = previous;
             if (next != SignalHandler.SIG_DFL && next != SignalHandler.SIG_IGN && next != null) {
-                next.handle(signal);
+                try {
+                    next.handle(signal);
+                } catch (UnsupportedOperationException nativeHandler) {
+                    // a handler installed natively cannot be called from Java: it runs again once ours is taken away
+                }
             }
         }
     }

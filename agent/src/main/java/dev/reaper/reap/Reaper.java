@@ -1,6 +1,8 @@
 package dev.reaper.reap;
 
 import static dev.reaper.linux.LibC.ECHILD;
+import static dev.reaper.linux.LibC.EINTR;
+import static dev.reaper.linux.LibC.ESRCH;
 import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.P_PID;
 import static dev.reaper.linux.LibC.P_PIDFD;
@@ -50,6 +52,8 @@ public final class Reaper implements Runnable {
     private final long graceNanos;
     private final long threadScanNanos;
     private static final long STUCK_MAX_MILLIS = 100;
+    private static final int GONE = -1;
+    private static final int UNPINNED = -2;
     private static final long STUCK_MIN_NANOS = 1_000_000;
     private static final long STUCK_MAX_NANOS = STUCK_MAX_MILLIS * 1_000_000;
 
@@ -115,19 +119,22 @@ public final class Reaper implements Runnable {
      *
      * <p>It blocks in waitid(P_ALL, WNOWAIT), which returns when any child of the JVM has exited,
      * without reaping it: no cost while nothing happens, and none per exit beyond the sweep. While a
-     * zombie is left that is not ours to reap yet (the JDK's, about to be reaped by it; or a native
-     * child within its grace period), waitid would return at once, so the loop polls instead, from
-     * 1 ms up to {@value #STUCK_MAX_MILLIS} ms apart.
+     * zombie is left that is not ours to reap yet, waitid would return at once. If the JDK is about
+     * to reap it, the loop polls, from 1 ms up to {@value #STUCK_MAX_MILLIS} ms apart; if it is a
+     * native child within its grace period, the loop waits for SIGCHLD, or the next look at it.
      */
     @Override
     public void run() {
         thread = Thread.currentThread();
         long nextThreadScan = System.nanoTime();
         long stuckNanos = 0;
+        boolean waitingOnGrace = false;
         int failures = 0;
         while (true) {
             try {
-                if (stuckNanos > 0) {
+                if (waitingOnGrace) {
+                    awaitSignalUntil(nextThreadScan);
+                } else if (stuckNanos > 0) {
                     LockSupport.parkNanos(this, stuckNanos);
                 } else {
                     awaitZombie();
@@ -140,11 +147,12 @@ public final class Reaper implements Runnable {
                         nextThreadScan = System.nanoTime() + threadScanNanos;
                     }
                 }
-                // Stuck: nothing reaped, yet a zombie is there (not ours yet). Having reaped, look again at once.
+                // Stuck: nothing reaped, yet a zombie is there, not ours yet. Having reaped, look again at once.
                 boolean stuck = count == 0 && anyZombie();
-                stuckNanos = !stuck ? 0 : stuckNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * stuckNanos, STUCK_MAX_NANOS);
+                waitingOnGrace = stuck && unclaimed.containsKey((long) siginfo[SI_PID]);
+                stuckNanos = !stuck || waitingOnGrace ? 0 : stuckNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * stuckNanos, STUCK_MAX_NANOS);
                 failures = 0;
-            } catch (IOException | RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // even an OutOfMemoryError: the reaper must outlive it
                 if (failures++ == 0) {
                     Log.warn("a sweep failed, will retry: " + e);
                 }
@@ -159,20 +167,39 @@ public final class Reaper implements Runnable {
      * namespace from outside, as docker exec's do): then it waits for SIGCHLD, or the sweep period.
      * The SIGCHLD handler stays armed while the JVM has no child, and is taken away once it has one.
      */
-    private void awaitZombie() {
+    private void awaitZombie() throws IOException {
         if (armed && anyChild()) {
             signal.disarm();
             armed = false;
         }
-        if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOWAIT) == 0 || LibC.errno() != ECHILD) {
-            return; // a zombie, or EINTR
+        if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOWAIT) == 0) {
+            return;
         }
+        int errno = LibC.errno();
+        if (errno == EINTR) {
+            return;
+        }
+        if (errno != ECHILD) {
+            throw new IOException("waitid(P_ALL) failed: errno " + errno);
+        }
+        arm();
+        if (!anyChild()) { // checked after arming, so that no exit goes unnoticed
+            LockSupport.parkNanos(this, sweepNanos);
+        }
+    }
+
+    /** While the only zombies wait out their grace: SIGCHLD (an orphan that exits) or the deadline wakes the reaper. */
+    private void awaitSignalUntil(long deadline) throws IOException {
+        arm();
+        if (reapOrphans() == 0) { // an orphan that exited before SIGCHLD was armed
+            LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+        }
+    }
+
+    private void arm() {
         if (signal != null && !armed) {
             signal.arm();
             armed = true;
-        }
-        if (!anyChild()) { // checked after arming, so that no exit goes unnoticed
-            LockSupport.parkNanos(this, sweepNanos);
         }
     }
 
@@ -197,18 +224,21 @@ public final class Reaper implements Runnable {
             return 0;
         }
         pin(n);
-        // Listed again after pinning: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
-        long[] listed = leaderChildren.read();
-        Arrays.sort(listed);
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            long pid = candidates[i];
-            if (Arrays.binarySearch(listed, pid) >= 0 && !jdk.waitsFor(pid) && reap(pid, pinned[i])) {
-                count++;
+        try {
+            // Listed again after pinning: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
+            long[] listed = leaderChildren.read();
+            Arrays.sort(listed);
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                long pid = candidates[i];
+                if (Arrays.binarySearch(listed, pid) >= 0 && !jdk.waitsFor(pid) && reap(pid, pinned[i])) {
+                    count++;
+                }
             }
+            return count;
+        } finally {
+            unpin(n);
         }
-        unpin(n);
-        return count;
     }
 
     /** Rule 2: zombies on other threads' lists that nobody has claimed for the whole grace period. Returns how many it reaped. */
@@ -266,10 +296,12 @@ public final class Reaper implements Runnable {
         return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo[SI_PID] != 0;
     }
 
+    /** Pins candidates[0..n) with pidfds: a pidfd, {@link #GONE} (reaped meanwhile), or {@link #UNPINNED} (no pidfd to be had). */
     private void pin(int n) {
         pinned = n > pinned.length ? new int[candidates.length] : pinned;
         for (int i = 0; i < n; i++) {
-            pinned[i] = pidfds ? LibC.pidfdOpen((int) candidates[i]) : -1;
+            int fd = pidfds ? LibC.pidfdOpen((int) candidates[i]) : UNPINNED;
+            pinned[i] = fd >= 0 || !pidfds ? fd : LibC.errno() == ESRCH ? GONE : UNPINNED; // EMFILE and the like: do without
         }
     }
 
@@ -282,8 +314,8 @@ public final class Reaper implements Runnable {
     }
 
     private boolean reap(long pid, int pidfd) throws IOException {
-        if (pidfds && pidfd < 0) {
-            return false; // gone before it could be pinned: someone else reaped it
+        if (pidfd == GONE) {
+            return false; // someone else reaped it before it could be pinned
         }
         boolean recorded = Events.wantZombies();
         String command = recorded || Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;

@@ -28,7 +28,7 @@ import sun.misc.SignalHandler;
  * exit with the status exit-remap names.</li>
  * </ol>
  * On a normal exit with descendants still running, a shutdown hook runs steps 1 to 3 with SIGTERM
- * ({@link #stopOnExit}).
+ * ({@link #stopOnExit}); not after a shutdown signal that relay= leaves out.
  */
 public final class ShutdownRelay {
     private static final int SIGTERM = 15;
@@ -39,6 +39,8 @@ public final class ShutdownRelay {
     private final Options options;
     private final Signaller signaller;
     private final Figures figures;
+    /** A shutdown signal that relay= leaves out ended the JVM: the exit hook then leaves the descendants alone too. */
+    private volatile boolean notRelayed;
 
     public ShutdownRelay(long self, Options options, boolean pidfds, Figures figures) {
         this.self = self;
@@ -65,7 +67,9 @@ public final class ShutdownRelay {
      * premain, so that it covers the JVM's whole life.
      */
     public void stopOnExit() {
-        stop("TERM", SIGTERM);
+        if (!notRelayed) {
+            stop("TERM", SIGTERM);
+        }
     }
 
     private boolean handle(String name) {
@@ -92,14 +96,21 @@ public final class ShutdownRelay {
         @Override
         public void handle(Signal signal) {
             int number = signal.getNumber();
+            boolean relay = options.relay().contains(signal.getName());
             try {
-                if (options.relay().contains(signal.getName())) {
+                if (relay) {
                     stop(signal.getName(), number);
+                } else {
+                    notRelayed = true; // the exit hook must not send the descendants another signal
                 }
-            } catch (RuntimeException | LinkageError e) {
-                // Whatever went wrong, the JVM must still end as the signal asks.
+            } catch (Throwable e) { // even an OutOfMemoryError: the JVM must still end as the signal asks
                 Log.warn("could not relay SIG" + signal.getName() + " (" + e + "); the JVM ends anyway");
+            } finally {
+                end(signal, number);
             }
+        }
+
+        private void end(Signal signal, int number) {
             Integer remapped = options.exitRemap().get(128 + number);
             if (remapped != null) {
                 Runtime.getRuntime().exit(remapped);

@@ -1,5 +1,7 @@
 package dev.reaper.relay;
 
+import static dev.reaper.linux.LibC.ESRCH;
+
 import dev.reaper.linux.LibC;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
@@ -26,7 +28,8 @@ final class Signaller {
         }
         int pidfd = LibC.pidfdOpen(pid);
         if (pidfd < 0) {
-            return false; // gone
+            // gone; or no pidfd to be had (EMFILE and the like): then as without pidfds
+            return LibC.errno() != ESRCH && same(seen) && LibC.kill(pid, signal) == 0;
         }
         try {
             return same(seen) && LibC.pidfdSendSignal(pidfd, signal) == 0;

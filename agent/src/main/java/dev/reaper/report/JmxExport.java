@@ -12,8 +12,8 @@ import javax.management.ObjectName;
 /**
  * Registers the MBean in the platform MBean server. Creating that server costs a JVM about 11 MiB,
  * so by default (jmx=auto) the agent waits until the application or a JMX tool (jconsole attaching)
- * has created it: it looks every five seconds, on a daemon thread that ends once the MBean is
- * registered. jmx=true creates the server at once; jmx=false never registers.
+ * has created it: it looks every second for ten seconds, then every five, on a daemon thread that
+ * ends once the MBean is registered. jmx=true creates the server at once; jmx=false never registers.
  */
 public final class JmxExport implements Runnable {
     private final ReaperBean bean;
@@ -50,8 +50,10 @@ public final class JmxExport implements Runnable {
 
     @Override
     public void run() {
+        long started = System.nanoTime();
         while (!registerIfServerExists()) {
-            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+            boolean starting = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10); // when applications make their JMX server
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(starting ? 1 : 5));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
+import dev.reaper.it.apps.CrowdApp;
 import dev.reaper.it.apps.StormApp;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,15 @@ class OrphanStormIT {
         assertThat(result.number("mismatches")).as("%s", result).isZero();
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
         assertThat(result.stderr()).as("nothing from the agent, JNA or the JDK on stderr").isEmpty();
+    }
+
+    @Test
+    void aThousandLiveOrphansDoNotHideTheZombiesAdoptedAfterThem() throws Exception {
+        // The kernel hands out /proc/PID/task/TID/children a page at a time: about 700 pids.
+        Result result = Jvm.on(Jdk.JDK17).withAgent(null).asPid1().run(CrowdApp.class, Duration.ofMinutes(1), "1000", "20");
+
+        assertThat(result.number("adopted")).as("%s", result).isGreaterThanOrEqualTo(1000);
+        assertThat(result.number("zombies_left")).as("%s", result).isZero();
     }
 
     @Test

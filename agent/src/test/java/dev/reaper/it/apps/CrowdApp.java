@@ -1,0 +1,31 @@
+package dev.reaper.it.apps;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A crowd of long-lived orphans, then a few short ones. Arguments: LIVE SHORT. The JVM adopts LIVE
+ * orphans that sleep a minute (its leader thread's children list grows past the page the kernel
+ * hands out per read), then SHORT orphans that exit at once; prints zombies_left after waiting for
+ * none to be left.
+ */
+public final class CrowdApp {
+    public static void main(String[] args) throws Exception {
+        int live = Integer.parseInt(args[0]);
+        int brief = Integer.parseInt(args[1]);
+        long self = ProcessHandle.current().pid();
+        new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + live + " ]; do (sleep 60 &); i=$((i+1)); done").start().waitFor();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (childCount(self) < live && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        System.out.println("adopted=" + childCount(self));
+        AttachTargetApp.leaveOrphans(brief);
+        System.out.println("zombies_left=" + Zombies.awaitNone(self, 10_000));
+    }
+
+    private static int childCount(long self) throws Exception {
+        String list = Files.readString(Path.of("/proc/" + self + "/task/" + self + "/children")).strip();
+        return list.isEmpty() ? 0 : list.split(" ").length;
+    }
+}
