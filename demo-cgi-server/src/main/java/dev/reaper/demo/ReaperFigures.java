@@ -9,8 +9,8 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * The reaper's figures, from its MBean {@code dev.reaper:type=Reaper}. The agent registers it about
- * a second after the platform MBean server exists, which {@link #connect} makes sure of. No MBean:
+ * The reaper's figures, from its MBean {@code dev.reaper:type=Reaper}. The agent registers it about a
+ * second after the platform MBean server exists (jmx=auto), which {@link #connect} makes sure of. No MBean:
  * the reaper is off (REAPER_OPTIONS=enabled=false), or not up yet.
  */
 final class ReaperFigures {
