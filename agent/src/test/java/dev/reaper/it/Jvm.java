@@ -221,17 +221,22 @@ public final class Jvm {
         }
     }
 
+    /** The key=value lines of {@code text}, in order; other lines are left out. */
+    public static Map<String, String> keyValues(String text) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
     /** What the JVM printed; test apps print their findings as key=value lines on stdout. */
     public record Result(String command, int status, String stdout, String stderr) {
         public Map<String, String> values() {
-            Map<String, String> values = new LinkedHashMap<>();
-            for (String line : stdout.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    values.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-            return values;
+            return keyValues(stdout);
         }
 
         public long number(String key) {

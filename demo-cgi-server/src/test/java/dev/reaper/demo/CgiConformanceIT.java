@@ -2,6 +2,7 @@ package dev.reaper.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reaper.it.Jvm;
 import dev.reaper.it.Jvm.Jdk;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +54,7 @@ class CgiConformanceIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain");
-        Map<String, String> env = variables(response.body());
+        Map<String, String> env = Jvm.keyValues(response.body());
         assertThat(env).containsEntry("GATEWAY_INTERFACE", "CGI/1.1")
                 .containsEntry("SERVER_PROTOCOL", "HTTP/1.1")
                 .containsEntry("SERVER_NAME", "127.0.0.1")
@@ -71,7 +71,7 @@ class CgiConformanceIT {
 
     @Test
     void withoutPathInfoOrQuery() throws Exception {
-        Map<String, String> env = variables(send(HttpRequest.newBuilder(uri("/cgi-bin/env.sh"))).body());
+        Map<String, String> env = Jvm.keyValues(send(HttpRequest.newBuilder(uri("/cgi-bin/env.sh"))).body());
 
         assertThat(env).containsEntry("QUERY_STRING", "").doesNotContainKey("PATH_INFO");
     }
@@ -89,7 +89,7 @@ class CgiConformanceIT {
         assertThat(echoed.headers().firstValue("Content-Type")).hasValue("application/x-demo");
         assertThat(echoed.body()).isEqualTo(body);
 
-        Map<String, String> env = variables(send(HttpRequest.newBuilder(uri("/cgi-bin/env.sh")).header("Content-Type", "text/plain")
+        Map<String, String> env = Jvm.keyValues(send(HttpRequest.newBuilder(uri("/cgi-bin/env.sh")).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("twelve bytes"))).body());
         assertThat(env).containsEntry("REQUEST_METHOD", "POST").containsEntry("CONTENT_LENGTH", "12").containsEntry("CONTENT_TYPE", "text/plain");
     }
@@ -164,17 +164,6 @@ class CgiConformanceIT {
     @Test
     void anUnsupportedMethodIs405() throws Exception {
         assertThat(raw("DELETE /cgi-bin/hello.sh HTTP/1.1")).startsWith("HTTP/1.1 405 ").contains("Allow: GET, HEAD, POST");
-    }
-
-    private static Map<String, String> variables(String body) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String line : body.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                env.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        return env;
     }
 
     private URI uri(String path) {
