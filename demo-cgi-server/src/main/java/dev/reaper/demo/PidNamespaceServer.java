@@ -56,17 +56,13 @@ final class PidNamespaceServer implements Pid1Server {
 
     @Override
     public void terminate() throws IOException, InterruptedException {
-        if (new ProcessBuilder("kill", "-TERM", Long.toString(pid())).inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException("kill -TERM " + pid + " failed");
-        }
+        Pid1Server.run("kill", "-TERM", Long.toString(pid()));
     }
 
+    /** unshare --fork ends with its child's status. */
     @Override
     public int awaitExit(Duration within) throws InterruptedException {
-        if (!unshare.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("the server did not end within " + within.toSeconds() + " s");
-        }
-        return unshare.exitValue(); // unshare --fork ends with its child's status
+        return Pid1Server.awaitStatus(unshare, within, "the server");
     }
 
     /** What the server printed, for a message when something went wrong. */

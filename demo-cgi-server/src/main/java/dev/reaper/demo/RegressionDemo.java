@@ -160,7 +160,8 @@ public final class RegressionDemo {
         return jar;
     }
 
-    private static int freePort() throws IOException {
+    /** A TCP port nobody listens on now. */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

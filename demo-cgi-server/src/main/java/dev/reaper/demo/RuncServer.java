@@ -82,18 +82,13 @@ final class RuncServer implements Pid1Server {
 
     @Override
     public void terminate() throws IOException, InterruptedException {
-        if (new ProcessBuilder("runc", "kill", id, "TERM").inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException("runc kill " + id + " TERM failed");
-        }
+        Pid1Server.run("runc", "kill", id, "TERM");
     }
 
     /** runc run ends with the container's exit status, that of its PID 1. */
     @Override
     public int awaitExit(Duration within) throws InterruptedException {
-        if (!runc.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("container " + id + " did not end within " + within.toSeconds() + " s");
-        }
-        return runc.exitValue();
+        return Pid1Server.awaitStatus(runc, within, "container " + id);
     }
 
     String output() {

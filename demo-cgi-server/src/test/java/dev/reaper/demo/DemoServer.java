@@ -47,17 +47,11 @@ final class DemoServer implements Pid1Server {
         if (!reaper) {
             jvm.env("REAPER_OPTIONS", "enabled=false");
         }
-        int port = freePort();
+        int port = RegressionDemo.freePort();
         List<String> flags = new ArrayList<>(List.of("--port", Integer.toString(port), "--timeout", timeout.toMillis() + "ms",
                 "--marker-dir", markers.toString()));
         flags.addAll(List.of(moreFlags));
         return new DemoServer(jvm.start(null, flags.toArray(String[]::new)), port, markers);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reaper.it.Container;
 import dev.reaper.it.Jvm;
 import dev.reaper.it.Jvm.Jdk;
+import dev.reaper.it.Tools;
 import dev.reaper.demo.Scenario.Outcome;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,17 +44,25 @@ class RegressionIT {
 
     @Test
     void runcWithoutTheReaperLeaks() throws Exception {
-        try (InContainer server = InContainer.start(tmp, Jdk.JDK17, false)) {
-            assertLeaks(Scenario.run(server, server.port, false, REQUESTS));
+        int port = RegressionDemo.freePort();
+        try (RuncServer server = inContainer(Jdk.JDK17, false, port)) {
+            assertLeaks(Scenario.run(server, port, false, REQUESTS));
         }
     }
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void runcWithTheReaperLeaksNothing(Jdk jdk) throws Exception {
-        try (InContainer server = InContainer.start(tmp, jdk, true)) {
-            assertCured(Scenario.run(server, server.port, true, REQUESTS));
+        int port = RegressionDemo.freePort();
+        try (RuncServer server = inContainer(jdk, true, port)) {
+            assertCured(Scenario.run(server, port, true, REQUESTS));
         }
+    }
+
+    /** The server in the repository's runc bundle, as the regression demo runs it. */
+    private static RuncServer inContainer(Jdk jdk, boolean reaper, int port) throws Exception {
+        Tools.requireRunc();
+        return RuncServer.start(Container.BUNDLE, new Pid1Server.Launch(jdk.java(), DemoServer.JAR, reaper, port, Scenario.TIMEOUT));
     }
 
     private static void assertLeaks(Outcome outcome) {
@@ -71,49 +78,5 @@ class RegressionIT {
         assertThat(outcome.reaped()).as("zombies reaped: a subshell and grep per request").isGreaterThanOrEqualTo(2 * REQUESTS);
         assertThat(outcome.stopStatus()).isEqualTo(143);
         assertThat(outcome.graceful()).as("jobs that ended gracefully").isEqualTo(Scenario.JOBS);
-    }
-
-    /** The server in the repository's runc bundle (the test helpers' {@link Container}), with /work as its marker directory. */
-    static final class InContainer implements Pid1Server {
-        final int port;
-        private final Container container;
-
-        private InContainer(Container container, int port) {
-            this.container = container;
-            this.port = port;
-        }
-
-        static InContainer start(Path tmp, Jdk jdk, boolean reaper) throws IOException, InterruptedException {
-            Container container = Container.create(tmp).add(DemoServer.JAR, "demo-cgi-server.jar");
-            int port = DemoServer.freePort();
-            container.start((reaper ? "" : "env REAPER_OPTIONS=enabled=false ") + jdk.java() + " -XX:-UsePerfData -jar /app/demo-cgi-server.jar"
-                    + " --port " + port + " --timeout " + Scenario.TIMEOUT.toMillis() + "ms --marker-dir /work");
-            return new InContainer(container, port);
-        }
-
-        @Override
-        public long pid() throws IOException, InterruptedException {
-            return container.pid();
-        }
-
-        @Override
-        public Path markers() {
-            return container.work();
-        }
-
-        @Override
-        public void terminate() throws IOException, InterruptedException {
-            container.kill("TERM");
-        }
-
-        @Override
-        public int awaitExit(Duration within) throws IOException, InterruptedException {
-            return container.await(within).status();
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            container.close();
-        }
     }
 }

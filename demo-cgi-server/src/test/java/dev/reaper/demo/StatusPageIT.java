@@ -30,12 +30,18 @@ class StatusPageIT {
         Tools.require(Tools.canRun("chromium", "--version"), "no chromium (Debian package chromium)");
     }
 
+    /** Two requests that time out, each orphaning a grep pipeline; returns once all below the server has ended. */
+    private static long timeOutTwoGreps(DemoServer server) throws Exception {
+        assertThat(server.client.getAll(List.of("/cgi-bin/grep.sh?slow=2", "/cgi-bin/grep.sh?slow=2"))).containsOnly(504);
+        long pid = server.pid();
+        Scenario.awaitOnlyZombiesBelow(pid, Duration.ofSeconds(20));
+        return pid;
+    }
+
     @Test
     void withoutTheReaperItShowsTheZombiesThereAre() throws Exception {
         try (DemoServer server = DemoServer.start(Jdk.JDK17, false, Duration.ofSeconds(1), dir.resolve("markers"))) {
-            assertThat(server.client.getAll(List.of("/cgi-bin/grep.sh?slow=2", "/cgi-bin/grep.sh?slow=2"))).containsOnly(504);
-            long pid = server.pid();
-            Scenario.awaitOnlyZombiesBelow(pid, Duration.ofSeconds(20));
+            long pid = timeOutTwoGreps(server);
             int real = ProcessTable.zombiesBelow(pid);
 
             String page = render(server.port);
@@ -53,9 +59,7 @@ class StatusPageIT {
     @Test
     void withTheReaperItShowsNoneAndTheReapedOnes() throws Exception {
         try (DemoServer server = DemoServer.start(Jdk.JDK25, true, Duration.ofSeconds(1), dir.resolve("markers"))) {
-            assertThat(server.client.getAll(List.of("/cgi-bin/grep.sh?slow=2", "/cgi-bin/grep.sh?slow=2"))).containsOnly(504);
-            long pid = server.pid();
-            Scenario.awaitOnlyZombiesBelow(pid, Duration.ofSeconds(20));
+            long pid = timeOutTwoGreps(server);
             assertThat(Scenario.zombiesLeftBelow(pid, Duration.ofSeconds(5))).isZero();
             long reaped = DemoClient.field(server.client.status(), "zombiesReaped");
 
