@@ -3,6 +3,7 @@ package dev.reaper.agent;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.options.OptionsException;
+import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
 import java.lang.instrument.Instrumentation;
@@ -33,10 +34,10 @@ public final class Agent {
         }
         Log.setLevel(options.log());
         Startup startup = new Startup(options, instrumentation, atStartup);
-        Runnable reaper = startup.prepare();
+        Reaper reaper = startup.prepare();
         relay = startup.relay();
         AgentProperties.state(reaper != null ? "running" : "failed: " + startup.lastProblem());
-        return reaper;
+        return reaper == null ? null : startup.reaperThread(reaper);
     }
 
     /** Called by the boot class's shutdown hook, once {@link #prepare} has returned. */

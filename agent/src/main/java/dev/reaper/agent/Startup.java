@@ -7,11 +7,13 @@ import static dev.reaper.linux.LibC.SIGINFO_INTS;
 import static dev.reaper.linux.LibC.WEXITED;
 import static dev.reaper.linux.LibC.WNOHANG;
 
+import dev.reaper.linux.Jvmti;
 import dev.reaper.linux.LibC;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.proc.Proc;
 import dev.reaper.reap.JdkChildren;
+import dev.reaper.reap.OwnedChildren;
 import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
@@ -44,6 +46,7 @@ final class Startup {
     private final boolean atStartup;
     private final boolean leaderRunsJava;
     private ShutdownRelay relay;
+    private OwnedChildren owned;
     private String lastProblem = "unknown";
 
     Startup(Options options, Instrumentation instrumentation, boolean atStartup) {
@@ -97,6 +100,10 @@ final class Startup {
             problem("cannot read the JDK's table of its own children (" + jdk.unknownBecause()
                     + "): orphans are reaped only after the grace period (" + options.grace().toSeconds() + "s)");
         }
+        owned = new OwnedChildren(self);
+        if (!onMainThreadBeforeMain()) {
+            watchThreadsEnd();
+        }
         boolean signals = signalHandlersRun();
         boolean pidfds = pidfdsWork(self);
         Log.debug("started in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + role + ", pidfds " + pidfds
@@ -105,7 +112,7 @@ final class Startup {
         AgentProperties.publish(figures);
         Reaper reaper;
         try {
-            reaper = new Reaper(self, jdk, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals, figures);
+            reaper = new Reaper(self, jdk, owned, jdk.known() && !leaderRunsJava, pidfds, options.sweep(), options.grace(), signals, figures);
         } catch (IOException e) {
             problem("cannot read this JVM's children (" + e.getMessage() + "): nothing is reaped");
             return null;
@@ -215,6 +222,47 @@ final class Startup {
             return "not a subreaper";
         }
         return "child subreaper";
+    }
+
+    /** With strict=true, {@link #prepare} runs in premain, on the main thread: JVMTI is there only once premain has returned. */
+    private boolean onMainThreadBeforeMain() {
+        return atStartup && options.strict();
+    }
+
+    /**
+     * The reaper's thread, which first watches the JVM's threads end if {@link #prepare} could not.
+     * (A class, not a lambda: see AgentLayer.)
+     */
+    Runnable reaperThread(Reaper reaper) {
+        boolean watch = onMainThreadBeforeMain();
+        return new Runnable() {
+            @Override
+            public void run() {
+                if (watch) {
+                    watchThreadsEnd();
+                }
+                reaper.run();
+            }
+        };
+    }
+
+    /**
+     * Records each ending thread's children before the kernel moves them to the leader thread's list,
+     * where orphans are reaped at once (see OwnedChildren). A thread that ended before this ran (in the
+     * agent's first tenths of a second; attached, in the JVM's whole life until then) left its
+     * children there unrecorded: attached, those that started after the JVM get the grace; at
+     * start-up they are taken for orphans, a window the README states.
+     */
+    private void watchThreadsEnd() {
+        try {
+            Jvmti.onThreadEnd(owned);
+            if (!atStartup) {
+                owned.recordEarlierChildren();
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
+            Log.warn("cannot watch the JVM's threads end (" + e.getMessage() + "): a child that native code started from a thread"
+                    + " that has ended since may be taken for an orphan, and its exit status lost to its starter");
+        }
     }
 
     /** HotSpot runs Java signal handlers unless -Xrs; sun.misc.Signal needs module jdk.unsupported. */

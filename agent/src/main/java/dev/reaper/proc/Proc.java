@@ -50,6 +50,23 @@ public final class Proc {
         return text == null ? NONE : parsePids(text, text.length);
     }
 
+    /**
+     * The children of the calling thread, read until two reads agree: a list longer than a page comes
+     * in several reads, and children may exit (and be reaped) between them.
+     */
+    public static long[] childrenOfThisThread() throws IOException {
+        Path file = ROOT.resolve("thread-self/children");
+        byte[] last = read(file);
+        for (int i = 0; i < 10; i++) {
+            byte[] again = read(file);
+            if (Arrays.equals(last, again)) {
+                break;
+            }
+            last = again;
+        }
+        return last == null ? NONE : parsePids(last, last.length);
+    }
+
     /** Whether the kernel offers per-thread children lists. */
     public static boolean hasChildrenLists(long pid) {
         return Files.isReadable(ROOT.resolve(pid + "/task/" + pid + "/children"));
@@ -59,6 +76,12 @@ public final class Proc {
     public static Stat stat(long pid) throws IOException {
         byte[] text = read(ROOT.resolve(pid + "/stat"));
         return text == null ? null : Stat.parse(pid, new String(text, StandardCharsets.ISO_8859_1));
+    }
+
+    /** /proc/PID/task/TID/stat: one thread's; null if it has ended. */
+    public static Stat stat(long pid, long tid) throws IOException {
+        byte[] text = read(ROOT.resolve(pid + "/task/" + tid + "/stat"));
+        return text == null ? null : Stat.parse(tid, new String(text, StandardCharsets.ISO_8859_1));
     }
 
     /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */

@@ -2,6 +2,7 @@ package dev.reaper.reap;
 
 import java.lang.reflect.Field;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * The children the JDK waits for itself: every pid that {@code ProcessHandleImpl.completions} holds.
@@ -9,7 +10,7 @@ import java.util.Map;
  * and removes it only after that waitpid has returned; a child the agent reaped first would report
  * exit status 0 to the application. So a pid in this map is never the agent's to reap.
  */
-public final class JdkChildren {
+public final class JdkChildren implements LongPredicate {
     private final Map<?, ?> completions;
     private final String unknownBecause;
 
@@ -40,5 +41,11 @@ public final class JdkChildren {
 
     public boolean waitsFor(long pid) {
         return completions != null && completions.containsKey(pid);
+    }
+
+    /** {@link #waitsFor}, for {@link Ownership#decide}. */
+    @Override
+    public boolean test(long pid) {
+        return waitsFor(pid);
     }
 }

@@ -22,30 +22,28 @@ import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.time.Duration;
+import dev.reaper.reap.Ownership.Decision;
+import dev.reaper.reap.Ownership.Key;
+import dev.reaper.reap.Ownership.Sighting;
+import dev.reaper.reap.Ownership.Zombie;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reaps the zombie children of this JVM that nobody else will wait for. The rule (README, "What is
- * reaped"):
- * <ol>
- * <li>A zombie on the children list of the leader thread (tid == pid) is reaped at once, unless the
- * JDK waits for it. The kernel hands orphans to the leader thread; the JDK's own children are listed
- * under the thread that started them, and reach the leader only when that thread has died, which
- * happens after the JDK registered them ({@link JdkChildren}). The {@code java} launcher runs no Java
- * code on the leader thread, so nothing else can put a child there.</li>
- * <li>A zombie on any other thread's list was started by that thread, through the JDK (which
- * registers it within microseconds) or through native code (which may wait for it itself). It is
- * reaped only if it has stayed a zombie, unclaimed by the JDK, for the whole grace period.</li>
- * </ol>
- * A zombie is pinned with pidfd_open before the last checks, and reaped through that pidfd, so a pid
- * reused in between can never be reaped by mistake.
+ * Reaps the zombie children of this JVM that nobody else will wait for: whose they are is decided by
+ * {@link Ownership} (README, "What is reaped"); this class gathers what that decision needs from the
+ * kernel, and acts on it.
+ *
+ * <p>A zombie is pinned with pidfd_open before the last checks, and reaped through that pidfd, so a
+ * pid reused in between can never be reaped by mistake.
  */
 public final class Reaper implements Runnable {
     private final long self;
     private final JdkChildren jdk;
+    private final OwnedChildren owned;
     private final boolean orphansAtOnce;
     private final boolean pidfds;
     private final long sweepNanos;
@@ -61,7 +59,7 @@ public final class Reaper implements Runnable {
     private final ChildrenFile leaderChildren;
 
     private final int[] siginfo = new int[SIGINFO_INTS];
-    private final Map<Long, Sighting> unclaimed = new HashMap<>();
+    private Map<Key, Sighting> sightings = Map.of();
     private long[] candidates = new long[64];
     private int[] pinned = new int[64];
     private volatile Thread thread;
@@ -69,23 +67,25 @@ public final class Reaper implements Runnable {
 
     private final Figures figures;
 
-    /** A zombie under a non-leader thread, first seen at {@code since}; startTime tells a reused pid apart. */
-    private record Sighting(long since, long startTime) {}
+    /** How the loop waits for its next look. */
+    private enum Wait { ZOMBIE, POLL, GRACE, NONE }
 
     /**
+     * @param owned         the JVM's own children recorded as their threads ended
      * @param orphansAtOnce false when the leader thread may run Java code (a JVM embedded in its
      *                      process's first thread) or the JDK's own children cannot be told apart:
-     *                      then rule 2 applies to the leader's list too
+     *                      then the grace applies to the leader's list too
      * @param sweep         how long the reaper waits, while the JVM has no child, before it looks for
      *                      adopted ones without a SIGCHLD to wake it
      * @param useSignal     false when no Java signal handler can run (-Xrs, or no jdk.unsupported)
      */
-    public Reaper(long self, JdkChildren jdk, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace, boolean useSignal,
-            Figures figures) throws IOException {
+    public Reaper(long self, JdkChildren jdk, OwnedChildren owned, boolean orphansAtOnce, boolean pidfds, Duration sweep, Duration grace,
+            boolean useSignal, Figures figures) throws IOException {
         this.self = self;
         this.figures = figures;
         this.leaderChildren = new ChildrenFile(self, self);
         this.jdk = jdk;
+        this.owned = owned;
         this.orphansAtOnce = orphansAtOnce;
         this.pidfds = pidfds;
         this.sweepNanos = sweep.toNanos();
@@ -99,12 +99,12 @@ public final class Reaper implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    /** The processes this JVM adopted that are still there: on the leader's list, not the JDK's. For the MBean. */
+    /** The processes this JVM adopted that are still there: on the leader's list, neither the JDK's nor its own. For the MBean. */
     public int adoptedNow() {
         int adopted = 0;
         try {
             for (long pid : Proc.children(self, self)) {
-                if (!jdk.waitsFor(pid)) {
+                if (!jdk.waitsFor(pid) && !owned.contains(pid)) {
                     adopted++;
                 }
             }
@@ -115,48 +115,72 @@ public final class Reaper implements Runnable {
     }
 
     /**
-     * The reaper's loop: wait for a zombie, reap what is ours. Never returns.
+     * The reaper's loop: wait, look, decide, reap. Never returns.
      *
      * <p>It blocks in waitid(P_ALL, WNOWAIT), which returns when any child of the JVM has exited,
      * without reaping it: no cost while nothing happens, and none per exit beyond the sweep. While a
      * zombie is left that is not ours to reap yet, waitid would return at once. If the JDK is about
-     * to reap it, the loop polls, from 1 ms up to {@value #STUCK_MAX_MILLIS} ms apart; if it is a
-     * native child within its grace period, the loop waits for SIGCHLD, or the next look at it.
+     * to reap it, the loop polls, from 1 ms up to {@value #STUCK_MAX_MILLIS} ms apart; if it waits out
+     * its grace, the loop waits for SIGCHLD (an orphan that exits), or the grace's end.
+     *
+     * <p>A look reads the leader's list on every wake-up; every thread's list only now and then
+     * (every {@code max(sweep, grace / 4)}), when a grace period ends, or when waitid names a zombie
+     * the leader's list does not account for.
      */
     @Override
     public void run() {
         thread = Thread.currentThread();
-        long nextThreadScan = System.nanoTime();
-        long stuckNanos = 0;
-        boolean waitingOnGrace = false;
+        long nextFullLook = System.nanoTime();
+        long graceUntil = Long.MAX_VALUE;
+        long pollNanos = 0;
+        Wait wait = Wait.NONE;
         int failures = 0;
         while (true) {
             try {
-                if (waitingOnGrace) {
-                    awaitSignalUntil(nextThreadScan);
-                } else if (stuckNanos > 0) {
-                    LockSupport.parkNanos(this, stuckNanos);
+                switch (wait) {
+                    case ZOMBIE -> awaitZombie();
+                    case POLL -> LockSupport.parkNanos(this, pollNanos);
+                    case GRACE -> awaitSignalUntil(Math.min(graceUntil, nextFullLook));
+                    case NONE -> { }
+                }
+                if (!anyZombie()) { // one system call: a wake-up with nothing to reap costs no more
+                    wait = Wait.ZOMBIE;
+                    pollNanos = 0;
+                    continue;
+                }
+                long reported = siginfo[SI_PID];
+                long now = System.nanoTime();
+                boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0;
+                List<Zombie> zombies = look(full);
+                if (!full && !accountedFor(reported, zombies)) {
+                    full = true;
+                    zombies = look(true);
+                }
+                if (full) {
+                    owned.prune();
+                    nextFullLook = now + threadScanNanos;
+                }
+                Decision decision = Ownership.decide(zombies, full, jdk, owned.asMap(), sightings, now, graceNanos, orphansAtOnce);
+                sightings = decision.sightings();
+                graceUntil = decision.graceUntil();
+                int count = reapOrphans(decision.orphans()) + reapExpired(decision.expired());
+                if (count > 0) {
+                    wait = Wait.NONE; // more may have come meanwhile: look again at once
+                    pollNanos = 0;
+                } else if (decision.jdkPending() || graceUntil == Long.MAX_VALUE) {
+                    wait = Wait.POLL; // the JDK reaps it in a moment; or it was reaped, or pinned away, since the look
+                    pollNanos = pollNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * pollNanos, STUCK_MAX_NANOS);
                 } else {
-                    awaitZombie();
+                    wait = Wait.GRACE;
+                    pollNanos = 0;
                 }
-                int count = 0;
-                if (anyZombie()) { // one system call: a wake-up with nothing to reap costs no more
-                    count = reapOrphans();
-                    if (System.nanoTime() - nextThreadScan >= 0) {
-                        count += reapUnclaimed();
-                        nextThreadScan = System.nanoTime() + threadScanNanos;
-                    }
-                }
-                // Stuck: nothing reaped, yet a zombie is there, not ours yet. Having reaped, look again at once.
-                boolean stuck = count == 0 && anyZombie();
-                waitingOnGrace = stuck && unclaimed.containsKey((long) siginfo[SI_PID]);
-                stuckNanos = !stuck || waitingOnGrace ? 0 : stuckNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * stuckNanos, STUCK_MAX_NANOS);
                 failures = 0;
             } catch (Throwable e) { // even an OutOfMemoryError: the reaper must outlive it
                 if (failures++ == 0) {
                     Log.warn("a sweep failed, will retry: " + e);
                 }
-                LockSupport.parkNanos(this, sweepNanos);
+                wait = Wait.POLL;
+                pollNanos = sweepNanos;
             }
         }
     }
@@ -188,19 +212,26 @@ public final class Reaper implements Runnable {
         }
     }
 
-    /** While the only zombies wait out their grace: SIGCHLD (an orphan that exits) or the deadline wakes the reaper. */
-    private void awaitSignalUntil(long deadline) throws IOException {
-        arm();
-        if (reapOrphans() == 0) { // an orphan that exited before SIGCHLD was armed
-            LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+    /**
+     * While the only zombies wait out their grace: SIGCHLD (an orphan that exits) or the deadline wakes
+     * the reaper. Having just armed the handler, it returns at once, for one more look: an orphan that
+     * exited before the handler was there sent its SIGCHLD to nobody.
+     */
+    private void awaitSignalUntil(long deadline) {
+        if (arm()) {
+            return;
         }
+        LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
     }
 
-    private void arm() {
+    /** Arms the SIGCHLD handler; true if it was not armed before. */
+    private boolean arm() {
         if (signal != null && !armed) {
             signal.arm();
             armed = true;
+            return true;
         }
+        return false;
     }
 
     /** Whether the JVM has any child, running or not. */
@@ -208,30 +239,83 @@ public final class Reaper implements Runnable {
         return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0;
     }
 
-    /** Rule 1: the zombies on the leader thread's list that the JDK does not wait for. Returns how many it reaped. */
-    int reapOrphans() throws IOException {
-        if (!orphansAtOnce) {
-            return 0;
-        }
-        int n = 0;
+    /**
+     * The zombies a look finds: on the leader's list (waitid per child: no /proc read per live child),
+     * and with {@code full} on every other thread's list too. Start times are read where the decision
+     * needs them. A full look also records every child of another thread as the JVM's own: that is how
+     * children of purely native threads, which post no ThreadEnd, are known once their thread has died.
+     */
+    private List<Zombie> look(boolean full) throws IOException {
+        List<Zombie> zombies = new ArrayList<>();
         for (long pid : leaderChildren.read()) {
             if (isZombie(pid)) {
-                candidates = grow(candidates, n);
-                candidates[n++] = pid;
+                zombies.add(new Zombie(pid, !orphansAtOnce || owned.contains(pid) ? startTime(pid) : Ownership.UNKNOWN, true));
             }
         }
+        if (!full) {
+            return zombies;
+        }
+        for (long tid : Proc.tasks(self)) {
+            if (tid == self) {
+                continue;
+            }
+            for (long pid : Proc.children(self, tid)) {
+                Stat stat = Proc.stat(pid);
+                if (stat == null || stat.ppid() != self) {
+                    continue; // gone, or a pid reused since the list was read
+                }
+                owned.record(stat);
+                if (stat.zombie()) {
+                    zombies.add(new Zombie(pid, stat.startTime(), false));
+                }
+            }
+        }
+        return zombies;
+    }
+
+    /** Whether the zombie waitid named is one this look found, or one known to wait out its grace on another thread's list. */
+    private boolean accountedFor(long pid, List<Zombie> zombies) {
+        for (Zombie zombie : zombies) {
+            if (zombie.pid() == pid) {
+                return true;
+            }
+        }
+        for (Key key : sightings.keySet()) {
+            if (key.pid() == pid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long startTime(long pid) throws IOException {
+        Stat stat = Proc.stat(pid);
+        return stat == null ? Ownership.UNKNOWN : stat.startTime();
+    }
+
+    /**
+     * Reaps the adopted orphans of a decision. Each is pinned first, then the leader's list is read
+     * again: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
+     * The JDK's table and the owned set are checked once more, after pinning: a thread that ended since
+     * the look recorded its children before they reached the leader's list. Returns how many it reaped.
+     */
+    private int reapOrphans(List<Zombie> orphans) throws IOException {
+        int n = orphans.size();
         if (n == 0) {
             return 0;
         }
+        candidates = candidates.length >= n ? candidates : new long[Math.max(n, 2 * candidates.length)];
+        for (int i = 0; i < n; i++) {
+            candidates[i] = orphans.get(i).pid();
+        }
         pin(n);
         try {
-            // Listed again after pinning: whatever a pinned pid names now is the pinned process, and it is on the leader's list.
             long[] listed = leaderChildren.read();
             Arrays.sort(listed);
             int count = 0;
             for (int i = 0; i < n; i++) {
                 long pid = candidates[i];
-                if (Arrays.binarySearch(listed, pid) >= 0 && !jdk.waitsFor(pid) && reap(pid, pinned[i])) {
+                if (Arrays.binarySearch(listed, pid) >= 0 && !jdk.waitsFor(pid) && !ownedNow(pid) && reap(pid, pinned[i])) {
                     count++;
                 }
             }
@@ -241,48 +325,28 @@ public final class Reaper implements Runnable {
         }
     }
 
-    /** Rule 2: zombies on other threads' lists that nobody has claimed for the whole grace period. Returns how many it reaped. */
-    int reapUnclaimed() throws IOException {
-        int count = 0;
-        long now = System.nanoTime();
-        Map<Long, Sighting> stillThere = new HashMap<>();
-        for (long tid : Proc.tasks(self)) {
-            if (tid == self && orphansAtOnce) {
-                continue;
-            }
-            for (long pid : Proc.children(self, tid)) {
-                if (!isZombie(pid) || jdk.waitsFor(pid)) {
-                    continue;
-                }
-                Stat stat = Proc.stat(pid);
-                if (stat == null) {
-                    continue;
-                }
-                Sighting seen = unclaimed.get(pid);
-                if (seen == null || seen.startTime() != stat.startTime()) {
-                    seen = new Sighting(now, stat.startTime());
-                } else if (now - seen.since() >= graceNanos && reapIfSame(pid, seen)) {
-                    count++;
-                    continue;
-                }
-                stillThere.put(pid, seen);
-            }
-        }
-        unclaimed.clear();
-        unclaimed.putAll(stillThere);
-        return count;
+    /** Whether the owned set holds the process that {@code pid} names now (read after pinning it). */
+    private boolean ownedNow(long pid) throws IOException {
+        return owned.contains(pid) && owned.owns(pid, startTime(pid));
     }
 
-    private boolean reapIfSame(long pid, Sighting seen) throws IOException {
-        candidates[0] = pid;
-        pin(1);
-        try {
-            Stat now = Proc.stat(pid);
-            return now != null && now.startTime() == seen.startTime() && now.zombie() && !jdk.waitsFor(pid)
-                    && reap(pid, pinned[0]);
-        } finally {
-            unpin(1);
+    /** Reaps the zombies whose grace is over, each only if it is still the process that was seen. Returns how many it reaped. */
+    private int reapExpired(List<Zombie> expired) throws IOException {
+        int count = 0;
+        for (Zombie zombie : expired) {
+            candidates[0] = zombie.pid();
+            pin(1);
+            try {
+                Stat now = Proc.stat(zombie.pid());
+                if (now != null && now.startTime() == zombie.startTime() && now.zombie() && !jdk.waitsFor(zombie.pid())
+                        && reap(zombie.pid(), pinned[0])) {
+                    count++;
+                }
+            } finally {
+                unpin(1);
+            }
         }
+        return count;
     }
 
     /** Whether any thread of this JVM has a zombie child: one system call, all an idle sweep costs besides the SIGCHLD check. */
@@ -338,7 +402,4 @@ public final class Reaper implements Runnable {
         return true;
     }
 
-    private static long[] grow(long[] array, int used) {
-        return used < array.length ? array : Arrays.copyOf(array, array.length * 2);
-    }
 }

@@ -26,6 +26,8 @@ public final class Jvm {
     public static final Path AGENT = Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
     public static final Path TEST_CLASSES = Path.of(System.getProperty("reaper.testClasses", "target/test-classes")).toAbsolutePath();
     public static final Path APP_JNA = Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
+    /** NuProcess, a native process library from Maven Central, for test applications (with {@link #APP_JNA}). */
+    public static final Path NUPROCESS = Path.of(System.getProperty("reaper.nuprocess", "target/it/nuprocess.jar")).toAbsolutePath();
 
     /** The JDKs every end-to-end test runs on. */
     public enum Jdk {
