@@ -296,17 +296,29 @@ final class Startup {
         return reduced;
     }
 
-    /** pidfd_open (Linux 5.3) and waitid(P_PIDFD) (Linux 5.4): on our own pidfd, waitid says ECHILD if it understood. */
+    /**
+     * pidfd_open (Linux 5.3) and waitid(P_PIDFD) (Linux 5.4): on our own pidfd, waitid says ECHILD if
+     * it understood. Without them (an older kernel, or a seccomp profile that refuses them) the agent
+     * still works, with a window of microseconds for a reused pid: it says so once.
+     */
     private static boolean pidfdsWork(long self) {
+        String refused;
         int fd = LibC.pidfdOpen((int) self);
         if (fd < 0) {
-            return false;
+            refused = "pidfd_open: errno " + LibC.errno();
+        } else {
+            try {
+                if (LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1 && LibC.errno() == ECHILD) {
+                    return true;
+                }
+                refused = "waitid(P_PIDFD): errno " + LibC.errno();
+            } finally {
+                LibC.close(fd);
+            }
         }
-        try {
-            return LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1 && LibC.errno() == ECHILD;
-        } finally {
-            LibC.close(fd);
-        }
+        Log.warn("no pidfds here (" + refused + "; Linux before 5.4, or a seccomp profile): each process is checked by its start"
+                + " time just before it is reaped or signalled, instead of being pinned by a pidfd");
+        return false;
     }
 
     /** True when this (the main) thread is the process's first thread: a JVM embedded by a custom launcher. */

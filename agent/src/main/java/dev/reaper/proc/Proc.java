@@ -57,7 +57,7 @@ public final class Proc {
     public static long[] childrenOfThisThread() throws IOException {
         Path file = ROOT.resolve("thread-self/children");
         byte[] last = read(file);
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 10 && last != null && last.length > 0; i++) { // most threads end with none: one read
             byte[] again = read(file);
             if (Arrays.equals(last, again)) {
                 break;
