@@ -6,7 +6,14 @@ import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import dev.reaper.report.AgentProperties;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
 
 /**
@@ -35,7 +42,7 @@ final class Attach {
     }
 
     int attach(long pid, String options, String agentJar) {
-        return withVm(pid, vm -> {
+        return withVm(pid, (vm, target) -> {
             String state = vm.getAgentProperties().getProperty(AgentProperties.STATE);
             if (state != null && state.startsWith("failed")) {
                 err.println("reaper: the agent is loaded in " + pid + " but did not start: " + state.substring(state.indexOf(':') + 1).strip());
@@ -45,10 +52,24 @@ final class Attach {
                 out.println("reaper is already running in " + pid + " (" + state + "), " + reaped(vm.getAgentProperties()));
                 return Cli.OK;
             }
+            Path jar = Path.of(agentJar);
+            Path copy = null;
+            if (!target.sees(jar)) {
+                try {
+                    copy = copyInto(target, jar);
+                } catch (IOException e) {
+                    err.println("reaper: JVM " + pid + " runs in another file system (a container) and the agent's jar could not be"
+                            + " copied into its /tmp (" + e + "); start it there with -javaagent, or make its /tmp writable");
+                    return AGENT_FAILED;
+                }
+            }
             try {
-                vm.loadAgent(agentJar, options == null ? "" : options);
+                vm.loadAgent(copy == null ? agentJar : "/" + target.root().relativize(copy), options == null ? "" : options);
             } catch (AgentInitializationException | AgentLoadException e) {
                 err.println("reaper: the agent did not start in " + pid + " (" + e.getMessage() + "); the JVM's log says more");
+                if (copy != null) {
+                    Files.deleteIfExists(copy);
+                }
                 return AGENT_FAILED;
             }
             Properties agent = awaitState(vm);
@@ -59,13 +80,17 @@ final class Attach {
             }
             out.println("attached to " + pid + ": reaper " + agent.getProperty(AgentProperties.PREFIX + "version") + " running as "
                     + agent.getProperty(AgentProperties.PREFIX + "role") + ", " + reaped(agent));
+            if (copy != null) {
+                out.println("it runs in another file system (a container): the agent's jar was copied there as /"
+                        + target.root().relativize(copy) + ", where the JVM reads it");
+            }
             hintDynamicAgentWarning(vm);
             return Cli.OK;
         });
     }
 
     int status(long pid) {
-        return withVm(pid, vm -> {
+        return withVm(pid, (vm, target) -> {
             Properties agent = vm.getAgentProperties();
             String state = agent.getProperty(AgentProperties.STATE);
             if (state == null) {
@@ -87,7 +112,7 @@ final class Attach {
     }
 
     private interface VmAction {
-        int apply(VirtualMachine vm) throws IOException;
+        int apply(VirtualMachine vm, Target target) throws IOException;
     }
 
     /**
@@ -124,7 +149,7 @@ final class Attach {
                 return ATTACH_DISABLED;
             }
             try {
-                return action.apply(vm);
+                return action.apply(vm, target);
             } finally {
                 vm.detach();
             }
@@ -132,6 +157,31 @@ final class Attach {
             err.println("reaper: " + pid + ": " + e.getMessage());
             return AGENT_FAILED;
         }
+    }
+
+    /**
+     * Copies the agent's jar into the /tmp of a JVM in another mount namespace, through
+     * /proc/PID/root, as async-profiler does with its library; the JDK's attach mechanism finds the
+     * target's socket in that same /tmp. The copy stays: the JVM reads classes from it.
+     *
+     * <p>Written (maybe as root) into a file system the container controls: a symbolic link there
+     * would point into ours, so /tmp must be a directory, not a link, and the copy is a new file
+     * (createTempFile: O_EXCL) written without following links. Readable by all, so that a JVM
+     * running as another user in the container can read it.
+     */
+    private static Path copyInto(Target target, Path jar) throws IOException {
+        Path tmp = target.root().resolve("tmp");
+        if (!Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+            throw new IOException("its /tmp is not a directory");
+        }
+        Path copy = Files.createTempFile(tmp, "reaper-", ".jar", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        try (OutputStream to = Files.newOutputStream(copy, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.WRITE)) {
+            Files.copy(jar, to);
+        } catch (IOException e) {
+            Files.deleteIfExists(copy);
+            throw e;
+        }
+        return copy;
     }
 
     /** Polls the target's agent properties until the agent says running or failed, for up to ten seconds. */

@@ -62,6 +62,24 @@ final class Target {
         return false;
     }
 
+    /**
+     * Whether the target sees {@code file} at the same path as we do (the same file, not only the
+     * same name): false for a JVM in another mount namespace, a container, that has no such file
+     * or another one there. Read through /proc/PID/root, the target's root as the kernel shows it.
+     */
+    boolean sees(Path file) {
+        try {
+            return Files.isSameFile(file, root().resolve(file.toString().substring(1)));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** The target's root directory, seen from here: its files, in whatever mount namespace it runs. */
+    Path root() {
+        return proc.resolve("root");
+    }
+
     private String read(String file) throws IOException {
         try {
             return new String(Files.readAllBytes(proc.resolve(file)), StandardCharsets.ISO_8859_1);

@@ -52,6 +52,18 @@ public final class Container implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the container under a seccomp profile: {@code profile} is the JSON object of config.json's
+     * linux.seccomp (runc must be built with libseccomp). Call before {@link #start}.
+     */
+    public Container seccomp(String profile) throws IOException {
+        Path config = dir.resolve("config.json");
+        String json = Files.readString(config);
+        assertThat(json).contains("\"linux\": {");
+        Files.writeString(config, json.replace("\"linux\": {", "\"linux\": {\n    \"seccomp\": " + profile + ","));
+        return this;
+    }
+
     public Path work() {
         return dir.resolve("work");
     }

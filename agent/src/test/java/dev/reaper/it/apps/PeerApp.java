@@ -1,0 +1,74 @@
+package dev.reaper.it.apps;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The program under a peer's test (tini's, dumb-init's), ported to a JVM: where their tests run a
+ * script under the init, this JVM runs it as its child. Arguments: DIR MODE SCRIPT.
+ *
+ * <ul>
+ *   <li>{@code reap}: runs {@code sh -c SCRIPT} and waits for it (it leaves orphans, as tini's
+ *       reaping/stage_2 does), then waits until the JVM has no descendant and no zombie child
+ *       left, and prints descendants_left and zombies_left.</li>
+ *   <li>{@code stay}: starts SCRIPT, writes DIR/ready, and runs until a signal ends the JVM.</li>
+ *   <li>{@code return}: starts SCRIPT, writes DIR/ready, and main returns: a normal exit with a
+ *       descendant still running.</li>
+ *   <li>{@code exit=N}: System.exit(N), with no child.</li>
+ *   <li>{@code sigconf}: runs SCRIPT and prints what it printed (the signal set-up it inherited).</li>
+ * </ul>
+ * With the agent, every mode first waits until the agent's thread is up, as the peers are up before their child starts.
+ */
+public final class PeerApp {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        String mode = args[1];
+        String script = args.length > 2 ? args[2] : "";
+        boolean agent = String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])).contains("-javaagent");
+        if (agent && !awaitThread("reaper", 20_000)) {
+            System.out.println("agent=absent");
+            System.exit(99);
+        }
+        switch (mode) {
+            case "reap" -> {
+                int shell = new ProcessBuilder("sh", "-c", script).inheritIO().start().waitFor();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (ProcessHandle.current().descendants().count() > 0 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+                System.out.println("shell=" + shell);
+                System.out.println("descendants_left=" + ProcessHandle.current().descendants().count());
+                System.out.println("zombies_left=" + Zombies.awaitNone(ProcessHandle.current().pid(), 10_000));
+            }
+            case "stay", "return" -> {
+                // its output discarded: the JVM's stderr is then the agent's alone (a shell says "Terminated" of a job a signal ended)
+                new ProcessBuilder("sh", "-c", script).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                Files.writeString(dir.resolve("ready"), "");
+                if (mode.equals("stay")) {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+            }
+            case "sigconf" -> {
+                Process child = new ProcessBuilder("sh", "-c", script).start();
+                System.out.print(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                child.waitFor();
+            }
+            default -> System.exit(Integer.parseInt(mode.substring("exit=".length())));
+        }
+    }
+
+    static boolean awaitThread(String name, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().equals(name)) {
+                    return true;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+}
