@@ -9,7 +9,7 @@ import java.util.List;
  * A JVM whose figures an exporter reports, for the observability tests. Arguments: DIR EXITING
  * RUNNING STUBBORN HOLD.
  *
- * <p>Starts 20 children of its own with exit codes 1 to 20 while it leaves orphans behind: EXITING
+ * <p>Once the agent runs, starts 20 children of its own with exit codes 1 to 20 while it leaves orphans behind: EXITING
  * that exit at once (the agent reaps them), RUNNING that sleep until SIGTERM, and STUBBORN that ignore
  * SIGTERM (the agent SIGKILLs them at stop-timeout). Once the exiting orphans are reaped and only
  * the sleeping ones are left, it prints children_exact (whether every child of its own kept its exit
@@ -27,6 +27,7 @@ public final class FleetApp {
         int stubborn = Integer.parseInt(args[3]);
         boolean hold = Boolean.parseBoolean(args[4]);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping(dir, hold)));
+        awaitAgent();
 
         List<Process> children = new ArrayList<>();
         for (int code = 1; code <= CHILDREN; code++) {
@@ -49,6 +50,18 @@ public final class FleetApp {
         System.out.println("children_now=" + ProcessHandle.current().children().count());
         Files.writeString(dir.resolve("ready"), "");
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /**
+     * Waits up to 10 s for the agent's thread to be named "reaper" (it is "reaper-starting" before):
+     * when the JVM is not PID 1, orphans left before the agent has made it a subreaper go elsewhere.
+     */
+    private static void awaitAgent() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("reaper"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static void stopping(Path dir, boolean hold) {
