@@ -16,6 +16,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -86,6 +90,56 @@ class DeployIT {
             unshare.descendants().forEach(ProcessHandle::destroyForcibly);
             unshare.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void theImageBuildTakesTheAgentUnderItsCoordinatesAndTheManifestsFindIt() throws Exception {
+        Document agentPom = xml(PrometheusIT.SRC.resolve("../agent/pom.xml"));
+        Document example = xml(PrometheusIT.SRC.resolve("deploy/image/pom.xml"));
+        Map<String, Element> items = new java.util.HashMap<>();
+        NodeList list = example.getElementsByTagName("artifactItem");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element item = (Element) list.item(i);
+            items.put(text(item, "groupId") + ":" + text(item, "artifactId"), item);
+        }
+        String version = Files.readString(Path.of("target/classes/dev/reaper/report/version.txt")).strip();
+        Element project = agentPom.getDocumentElement();
+        Element reaper = items.get(text(project, "groupId") + ":" + childText(project, "artifactId")); // the group is the parent's
+        assertThat(reaper).as("the agent's coordinates in the example build").isNotNull();
+        assertThat(text(reaper, "version")).isEqualTo(version);
+        assertThat(text(reaper, "destFileName")).isEqualTo("reaper.jar");
+        Element exporter = items.get("io.prometheus.jmx:jmx_prometheus_javaagent");
+        assertThat(text(exporter, "version")).as("the exporter version the tests ran").isEqualTo(text(project, "jmx.exporter.version"));
+        assertThat(text(example.getDocumentElement(), "outputDirectory")).isEqualTo("${project.build.directory}/reaper");
+
+        String dockerfile = Files.readString(PrometheusIT.SRC.resolve("deploy/image/Dockerfile"));
+        assertThat(dockerfile).contains("COPY target/reaper/reaper.jar target/reaper/jmx_prometheus_javaagent.jar jmx-exporter.yaml /opt/reaper/");
+        for (String manifest : List.of("deployment.yaml", "shared-process-namespace.yaml")) {
+            assertThat(Files.readString(KUBERNETES.resolve(manifest))).contains("-javaagent:/opt/reaper/reaper.jar");
+        }
+        assertThat(Files.readString(KUBERNETES.resolve("deployment.yaml")))
+                .contains("-javaagent:/opt/reaper/jmx_prometheus_javaagent.jar=9404:/opt/reaper/jmx-exporter.yaml");
+    }
+
+    private static Document xml(Path file) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+    }
+
+    /** The text of the first element named {@code name} under {@code parent}, at any depth. */
+    private static String text(Element parent, String name) {
+        NodeList found = parent.getElementsByTagName(name);
+        assertThat(found.getLength()).as("<%s> in <%s>", name, parent.getTagName()).isPositive();
+        return found.item(0).getTextContent().strip();
+    }
+
+    /** The text of the child element named {@code name} of {@code parent}. */
+    private static String childText(Element parent, String name) {
+        for (var node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element e && e.getTagName().equals(name)) {
+                return e.getTextContent().strip();
+            }
+        }
+        throw new AssertionError("no <" + name + "> in <" + parent.getTagName() + ">");
     }
 
     private static ProcessHandle awaitChild(ProcessHandle parent) throws InterruptedException {
