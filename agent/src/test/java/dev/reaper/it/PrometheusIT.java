@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * src/observability/jmx-exporter.yaml with the Prometheus JMX exporter's java agent (Maven Central),
@@ -39,13 +39,13 @@ class PrometheusIT {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "reaper first: {0}")
-    @ValueSource(booleans = {true, false})
-    void theExporterReportsTheReapersFiguresExactly(boolean reaperFirst) throws Exception {
+    @ParameterizedTest(name = "{0}, reaper first: {1}")
+    @CsvSource({"JDK17, true", "JDK17, false", "JDK25, false"})
+    void theExporterReportsTheReapersFiguresExactly(Jdk jdk, boolean reaperFirst) throws Exception {
         int port = freePort();
         String exporter = "-javaagent:" + EXPORTER + "=127.0.0.1:" + port + ":" + SRC.resolve("observability/jmx-exporter.yaml");
         String reaper = "-javaagent:" + Jvm.AGENT + "=stop-timeout=500ms";
-        Running jvm = Jvm.on(Jdk.JDK17).option(reaperFirst ? reaper : exporter).option(reaperFirst ? exporter : reaper).asPid1()
+        Running jvm = Jvm.on(jdk).option(reaperFirst ? reaper : exporter).option(reaperFirst ? exporter : reaper).asPid1()
                 .start(FleetApp.class, dir.toString(), "" + EXITING, "" + RUNNING, "" + STUBBORN, "true");
         awaitFile(dir.resolve("ready"));
 
