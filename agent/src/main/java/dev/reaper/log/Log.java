@@ -38,6 +38,35 @@ public final class Log {
         log(LogLevel.DEBUG, Level.DEBUG, message);
     }
 
+    /**
+     * Key=value fields for a line a log pipeline parses (logfmt): {@code fields("pid", 12, "command",
+     * "tmux: server")} gives {@code pid=12 command="tmux: server"}. A value that is empty or holds a
+     * space, a quote, a backslash or '=' is quoted, with quote, backslash and newline escaped; null is {@code -}.
+     */
+    public static String fields(Object... keysAndValues) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            String value = String.valueOf(keysAndValues[i + 1] == null ? "-" : keysAndValues[i + 1]);
+            line.append(i == 0 ? "" : " ").append(keysAndValues[i]).append('=');
+            if (needsQuotes(value)) {
+                line.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+            } else {
+                line.append(value);
+            }
+        }
+        return line.toString();
+    }
+
+    private static boolean needsQuotes(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '"' || c == '\\' || c == '=') {
+                return true;
+            }
+        }
+        return value.isEmpty();
+    }
+
     private static void log(LogLevel ours, Level theirs, String message) {
         if (!enabled(ours)) {
             return;

@@ -383,7 +383,7 @@ public final class Reaper implements Runnable {
         }
         boolean recorded = Events.wantZombies();
         String command = recorded || Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;
-        long zombieFor = recorded ? Proc.deadForMillis(pid) : -1;
+        long zombieFor = recorded || Log.enabled(LogLevel.INFO) ? Proc.deadForMillis(pid) : -1;
         siginfo[SI_PID] = 0;
         int rc = pidfd >= 0
                 ? LibC.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG)
@@ -397,7 +397,7 @@ public final class Reaper implements Runnable {
             Events.zombieReaped(pid, command, status.shellStatus(), zombieFor);
         }
         if (Log.enabled(LogLevel.INFO)) {
-            Log.info("reaped zombie " + pid + " (" + command + "), " + status);
+            Log.info("reaped zombie " + Log.fields("pid", pid, "command", command, "status", status.shellStatus(), "zombie_for_ms", zombieFor));
         }
         return true;
     }

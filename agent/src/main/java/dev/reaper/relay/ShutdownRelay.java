@@ -135,13 +135,14 @@ public final class ShutdownRelay {
             if (left.isEmpty()) {
                 figures.relayed(sent, 0);
                 Events.shutdownRelayed(event, "SIG" + name, sent, 0);
-                Log.info("SIG" + name + " relayed to " + sent + " processes; all ended after " + millis(started) + " ms");
+                Log.info("relayed stop " + Log.fields("signal", "SIG" + name, "processes", sent, "killed", 0, "took_ms", millis(started)));
                 return;
             }
             int kills = signalAll(SIGKILL);
             left = awaitEnd(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
             figures.relayed(sent, kills);
             Events.shutdownRelayed(event, "SIG" + name, sent, kills);
+            Log.info("relayed stop " + Log.fields("signal", "SIG" + name, "processes", sent, "killed", kills, "took_ms", millis(started)));
             Log.warn("SIG" + name + " relayed to " + sent + " processes; " + kills + " still running after stop-timeout ("
                     + options.stopTimeout().toMillis() + " ms) were killed" + (left.isEmpty() ? "" : ", " + left.size() + " survived SIGKILL"));
         } catch (IOException | RuntimeException e) {

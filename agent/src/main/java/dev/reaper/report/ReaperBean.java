@@ -58,6 +58,11 @@ final class ReaperBean implements ReaperMXBean {
     }
 
     @Override
+    public String getInfo() {
+        return "version=" + figures.version() + ",role=" + figures.role();
+    }
+
+    @Override
     public long getStartTime() {
         return figures.startedMillis();
     }

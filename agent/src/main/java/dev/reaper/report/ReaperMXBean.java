@@ -30,6 +30,12 @@ public interface ReaperMXBean {
 
     String getVersion();
 
+    /**
+     * Version and role in one attribute, {@code version=V,role=R}: for exporters that take labels
+     * from one attribute only, such as the Prometheus JMX exporter's {@code reaper_info}.
+     */
+    String getInfo();
+
     /** When the agent started, epoch milliseconds. */
     long getStartTime();
 }
