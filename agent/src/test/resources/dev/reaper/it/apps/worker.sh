@@ -1,4 +1,4 @@
-# A worker of the shutdown tree: writes $2.started, and on SIGTERM or SIGHUP cleans up, writes
+# A worker of the shutdown tree: writes its pid to $2.started, and on SIGTERM or SIGHUP cleans up, writes
 # $2.graceful and exits 0. $3 says how it cleans up:
 #   builtin   shell builtins only (echo >): it forks nothing;
 #   fork      an external command running 0.3 s (sleep), then one more (touch): a stand-in for
@@ -19,5 +19,5 @@ cleanup() {
 }
 if [ "$4" = cleanup ]; then cleanup; fi
 if [ "$kind" = stubborn ]; then trap '' TERM; else trap cleanup TERM HUP; fi
-: > "$d/$n.started"
+echo $$ > "$d/$n.started"
 while :; do sleep 1000 & wait $!; done
