@@ -95,6 +95,19 @@ class ShutdownIT {
         assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
     }
 
+    /** JNA cannot load here: the agent reaps nothing, yet the stop goes on through the JDK's own means. */
+    @Test
+    void withoutTheNativeCallsTheStopGoesThroughTheJdk() throws Exception {
+        Running jvm = Jvm.on(Jdk.JDK17).withAgent("exit-remap=143:0").option("-Djna.tmpdir=/proc/no-such-dir").asPid1()
+                .start(ShutdownApp.class, dir.toString(), "handler=fork");
+        awaitReady();
+        Result result = stop(jvm, "TERM");
+
+        assertThat(result.status()).as("%s", result).isZero();
+        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+        assertThat(result.stderr()).contains("JNA cannot load its native library");
+    }
+
     @Test
     void aJvmWithoutChildrenStillEndsOnSigterm() throws Exception {
         // sweep=20ms: the agent arms and disarms its SIGCHLD handler every 20 ms while the JVM has no child
