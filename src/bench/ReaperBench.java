@@ -381,7 +381,9 @@ public class ReaperBench {
         System.out.println();
         System.out.println("| PID 1 | zombies before the stop | jobs that cleaned up | SIGTERM to end of PID 1 | last cleanup to end of PID 1 | exit status |");
         System.out.println("|---|---|---|---|---|---|");
-        for (Map.Entry<String, List<String>> pid1 : pid1s.entrySet()) {
+        Map<String, List<String>> servers = new java.util.LinkedHashMap<>(pid1s);
+        servers.put("java + reaper, Tomcat stopped by a shutdown hook", List.of(JAVA, "-javaagent:" + AGENT, "stop-hook"));
+        for (Map.Entry<String, List<String>> pid1 : servers.entrySet()) {
             StopRun m = median(runs, () -> stopTomcat(pid1.getValue()));
             System.out.printf("| %s | %d | %d/%d | %.0f ms | %s | %d |%n", pid1.getKey(), m.zombies, m.graceful.getOrDefault("job", 0), TOMCAT_JOBS,
                     m.millis, after(m), m.status);
@@ -430,11 +432,16 @@ public class ReaperBench {
 
     static StopRun stopTomcat(List<String> pid1) throws Exception {
         Path dir = Files.createTempDirectory("reaper-bench-tomcat");
+        boolean stopHook = pid1.contains("stop-hook");
         List<String> command = new ArrayList<>(pid1);
+        command.remove("stop-hook");
         if (!pid1.get(0).equals(JAVA)) {
             command.add(JAVA);
         }
         command.addAll(List.of("-XX:-UsePerfData", "-cp", TEST_CLASSES + ":" + TOMCAT_JARS, "dev.reaper.it.apps.TomcatCgiApp", dir.toString()));
+        if (stopHook) {
+            command.add("stop-hook");
+        }
         int[] zombies = new int[1];
         Stopped stopped = stop(command, dir, () -> {
             if (!Files.exists(dir.resolve("port")) || Files.size(dir.resolve("port")) == 0) {
