@@ -31,11 +31,14 @@ import java.util.jar.Manifest;
  * premain takes on the main thread, measured by a stopwatch agent loaded before and after it; peak
  * RSS (VmHWM) of an idle JVM.</li>
  * <li>shutdown: the tests' worker tree (ten plain children, ten setsid'd, ten double-forked orphans,
- * each recording a graceful exit on SIGTERM) under each PID 1, stopped with SIGTERM: workers that
- * exited gracefully, time from SIGTERM to the end of PID 1, exit status.</li>
+ * each recording a graceful exit on SIGTERM), with TERM handlers made of shell builtins and with
+ * handlers that run external commands; and Apache Tomcat serving CGI scripts that leave orphans and
+ * background jobs (the tests' TomcatCgiApp); each under each PID 1, stopped with SIGTERM: what ended
+ * gracefully, time from SIGTERM to the end of PID 1, and from the last graceful exit (the ctime of
+ * the file a worker writes as its last act) to the end of PID 1.</li>
  * </ol>
  * The JVM side of the storm, idle and startup parts runs this same file ({@code role-...}); that of
- * the shutdown part is the tests' ShutdownApp.
+ * the shutdown part is the tests' ShutdownApp and TomcatCgiApp.
  */
 public class ReaperBench {
     static final Path ROOT = Path.of("").toAbsolutePath();
@@ -342,78 +345,201 @@ public class ReaperBench {
 
     // ---------------------------------------------------------------- shutdown
 
-    record StopRun(Map<String, Integer> graceful, double millis, int status) {}
+    /**
+     * One stop: how many ended gracefully (each kind for a tree; the jobs for Tomcat), the zombies
+     * before it (Tomcat), SIGTERM to the end of PID 1, the last graceful end to the end of PID 1
+     * (NaN if none ended gracefully), and PID 1's exit status.
+     */
+    record StopRun(Map<String, Integer> graceful, int zombies, double millis, double afterLastMillis, int status) {}
 
     static void shutdown(int runs) throws Exception {
-        String app = "dev.reaper.it.apps.ShutdownApp";
-        Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", TEST_CLASSES.toString(), app));
-        subjects.put("tini", List.of("tini", "--", "sh"));
-        subjects.put("tini -g", List.of("tini", "-g", "--", "sh"));
-        subjects.put("dumb-init", List.of("dumb-init", "sh"));
-        subjects.put("catatonit", List.of("catatonit", "--", "sh"));
-        subjects.put("java, no agent", List.of(JAVA, "-cp", TEST_CLASSES.toString(), app));
-        System.out.println("### Shutdown: SIGTERM to PID 1 of a pid namespace running 10 plain children, 10 setsid'd, 10 double-forked"
-                + " orphans and their shell (median of " + runs + " runs)");
-        System.out.println();
-        System.out.println("| PID 1 | plain | setsid'd | orphans | shell | SIGTERM to end of PID 1 | exit status |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
-            List<StopRun> results = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                results.add(stopOnce(subject.getValue(), subject.getKey().startsWith("java")));
+        Map<String, List<String>> pid1s = new java.util.LinkedHashMap<>();
+        pid1s.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT));
+        pid1s.put("tini", List.of("tini", "--"));
+        pid1s.put("tini -g", List.of("tini", "-g", "--"));
+        pid1s.put("dumb-init", List.of("dumb-init"));
+        pid1s.put("catatonit", List.of("catatonit", "--"));
+        pid1s.put("java, no agent", List.of(JAVA));
+        for (String handler : List.of("builtin", "fork")) {
+            System.out.println("### Shutdown: SIGTERM to PID 1 of a pid namespace running 10 plain children, 10 setsid'd, 10 double-forked"
+                    + " orphans and their shell, whose TERM handlers " + (handler.equals("fork") ? "run external commands for 0.3 s (sleep, then touch)"
+                    : "use shell builtins only") + " (median of " + runs + " runs)");
+            System.out.println();
+            System.out.println("| PID 1 | plain | setsid'd | orphans | shell | SIGTERM to end of PID 1 | last graceful exit to end of PID 1 | exit status |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            for (Map.Entry<String, List<String>> pid1 : pid1s.entrySet()) {
+                StopRun m = median(runs, () -> stopTree(pid1.getValue(), handler));
+                System.out.printf("| %s | %d/10 | %d/10 | %d/10 | %d/1 | %.0f ms | %s | %d |%n", pid1.getKey(), m.graceful.getOrDefault("plain", 0),
+                        m.graceful.getOrDefault("setsid", 0), m.graceful.getOrDefault("orphan", 0), m.graceful.getOrDefault("shell", 0),
+                        m.millis, after(m), m.status);
             }
-            results.sort((a, b) -> Double.compare(a.millis, b.millis));
-            StopRun m = results.get(results.size() / 2);
-            System.out.printf("| %s | %d/10 | %d/10 | %d/10 | %d/1 | %.0f ms | %d |%n", subject.getKey(), m.graceful.getOrDefault("plain", 0),
-                    m.graceful.getOrDefault("setsid", 0), m.graceful.getOrDefault("orphan", 0), m.graceful.getOrDefault("shell", 0),
-                    m.millis, m.status);
+            System.out.println();
+        }
+        System.out.println("### Shutdown: Apache Tomcat " + tomcatVersion() + " (embedded, its CGIServlet) in a pid namespace, after " + TOMCAT_ORPHANS
+                + " requests whose bash script leaves an orphan and " + TOMCAT_JOBS + " that start a background job (setsid) whose TERM handler"
+                + " cleans up with external commands (sleep 0.3, mv); then SIGTERM to PID 1 (median of " + runs + " runs)");
+        System.out.println();
+        System.out.println("| PID 1 | zombies before the stop | jobs that cleaned up | SIGTERM to end of PID 1 | last cleanup to end of PID 1 | exit status |");
+        System.out.println("|---|---|---|---|---|---|");
+        Map<String, List<String>> servers = new java.util.LinkedHashMap<>(pid1s);
+        servers.put("java + reaper, Tomcat stopped by a shutdown hook", List.of(JAVA, "-javaagent:" + AGENT, "stop-hook"));
+        for (Map.Entry<String, List<String>> pid1 : servers.entrySet()) {
+            StopRun m = median(runs, () -> stopTomcat(pid1.getValue()));
+            System.out.printf("| %s | %d | %d/%d | %.0f ms | %s | %d |%n", pid1.getKey(), m.zombies, m.graceful.getOrDefault("job", 0), TOMCAT_JOBS,
+                    m.millis, after(m), m.status);
         }
         System.out.println();
     }
 
-    static StopRun stopOnce(List<String> pid1, boolean jvm) throws Exception {
-        Path dir = Files.createTempDirectory("reaper-bench-stop");
-        for (String script : jvm ? new String[0] : new String[] {"tree.sh", "worker.sh"}) { // ShutdownApp copies its own
-            Files.copy(SCRIPTS.resolve(script), dir.resolve(script));
+    static final int TOMCAT_ORPHANS = 20;
+    static final int TOMCAT_JOBS = 3;
+    static final String TOMCAT_JARS = ROOT.resolve("agent/target/it/tomcat-embed-core.jar") + ":" + ROOT.resolve("agent/target/it/tomcat-annotations-api.jar");
+
+    interface Run {
+        StopRun once() throws Exception;
+    }
+
+    /** The run with the median time from SIGTERM to the end of PID 1. */
+    static StopRun median(int runs, Run run) throws Exception {
+        List<StopRun> results = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            results.add(run.once());
         }
-        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
-        command.addAll(pid1);
-        command.addAll(jvm ? List.of(dir.toString()) : List.of(dir.resolve("tree.sh").toString(), dir.toString(), "-"));
-        Process unshare = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        results.sort((a, b) -> Double.compare(a.millis, b.millis));
+        return results.get(results.size() / 2);
+    }
+
+    static String after(StopRun m) {
+        return Double.isNaN(m.afterLastMillis) ? "-" : String.format("%.0f ms", m.afterLastMillis);
+    }
+
+    static StopRun stopTree(List<String> pid1, String handler) throws Exception {
+        Path dir = Files.createTempDirectory("reaper-bench-stop");
+        boolean jvm = pid1.get(0).equals(JAVA);
+        List<String> command = new ArrayList<>(pid1);
+        if (jvm) {
+            command.addAll(List.of("-XX:-UsePerfData", "-cp", TEST_CLASSES.toString(), "dev.reaper.it.apps.ShutdownApp", dir.toString(), "handler=" + handler));
+        } else {
+            for (String script : new String[] {"tree.sh", "worker.sh"}) { // ShutdownApp copies its own
+                Files.copy(SCRIPTS.resolve(script), dir.resolve(script));
+            }
+            command.addAll(List.of("sh", dir.resolve("tree.sh").toString(), dir.toString(), "-", handler));
+        }
+        Stopped stopped = stop(command, dir, () -> count(dir, ".started") >= 31, pid1.size() > 1 && pid1.get(1).startsWith("-javaagent"));
+        double afterLast = stopped.afterLastMillis(dir, ".graceful");
+        return new StopRun(graceful(dir, ".graceful"), 0, stopped.millis, afterLast, stopped.status);
+    }
+
+    static StopRun stopTomcat(List<String> pid1) throws Exception {
+        Path dir = Files.createTempDirectory("reaper-bench-tomcat");
+        boolean stopHook = pid1.contains("stop-hook");
+        List<String> command = new ArrayList<>(pid1);
+        command.remove("stop-hook");
+        if (!pid1.get(0).equals(JAVA)) {
+            command.add(JAVA);
+        }
+        command.addAll(List.of("-XX:-UsePerfData", "-cp", TEST_CLASSES + ":" + TOMCAT_JARS, "dev.reaper.it.apps.TomcatCgiApp", dir.toString()));
+        if (stopHook) {
+            command.add("stop-hook");
+        }
+        int[] zombies = new int[1];
+        Stopped stopped = stop(command, dir, () -> {
+            if (!Files.exists(dir.resolve("port")) || Files.size(dir.resolve("port")) == 0) {
+                return false;
+            }
+            int port = Integer.parseInt(Files.readString(dir.resolve("port")));
+            for (int i = 0; i < TOMCAT_ORPHANS + TOMCAT_JOBS; i++) {
+                java.net.HttpURLConnection http = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/cgi-bin/"
+                        + (i < TOMCAT_ORPHANS ? "orphan.sh" : "job.sh")).toURL().openConnection();
+                http.getInputStream().readAllBytes();
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while ((count(dir, ".done") < TOMCAT_ORPHANS || count(dir, ".part") < TOMCAT_JOBS) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(500); // the orphans exit right after their .done
+            return true;
+        }, pid1.size() > 1 && pid1.get(1).startsWith("-javaagent"), zombies);
+        double afterLast = stopped.afterLastMillis(dir, ".cleaned");
+        return new StopRun(graceful(dir, ".cleaned"), zombies[0], stopped.millis, afterLast, stopped.status);
+    }
+
+    interface Ready {
+        boolean check() throws Exception;
+    }
+
+    /** How a stop went: SIGTERM to the end of PID 1 (ms), the wall-clock moment PID 1 ended, its status. */
+    record Stopped(double millis, java.time.Instant ended, int status) {
+        /** From the last file with SUFFIX changed (its ctime: a worker's last act before it exits) to the end of PID 1. */
+        double afterLastMillis(Path dir, String suffix) throws IOException {
+            java.time.Instant last = null;
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (f.getFileName().toString().endsWith(suffix)) {
+                        java.time.Instant changed = ((java.nio.file.attribute.FileTime) Files.getAttribute(f, "unix:ctime")).toInstant();
+                        last = last == null || changed.isAfter(last) ? changed : last;
+                    }
+                }
+            }
+            return last == null ? Double.NaN : java.time.Duration.between(last, ended).toNanos() / 1e6;
+        }
+    }
+
+    static Stopped stop(List<String> command, Path dir, Ready ready, boolean agent, int... zombies) throws Exception {
+        List<String> full = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        full.addAll(command);
+        Process unshare = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long init = awaitChild(unshare.pid());
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (started(dir) < 31 && System.currentTimeMillis() < deadline) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!ready.check() && System.currentTimeMillis() < deadline) {
             Thread.sleep(10);
         }
-        if (jvm && pid1.get(1).startsWith("-javaagent")) {
-            awaitAgentReady(init, deadline); // before it is, a SIGTERM ends the tree through the exit hook, slower
+        if (agent) {
+            awaitAgentReady(init, deadline);
+        }
+        if (zombies.length > 0) {
+            for (long child : children(init)) {
+                String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
+                zombies[0] += stat.charAt(stat.lastIndexOf(')') + 2) == 'Z' ? 1 : 0;
+            }
         }
         long sent = System.nanoTime();
         new ProcessBuilder("kill", "-TERM", "" + init).start().waitFor();
         unshare.waitFor(60, TimeUnit.SECONDS);
+        java.time.Instant ended = java.time.Instant.now();
         double millis = (System.nanoTime() - sent) / 1e6;
+        return new Stopped(millis, ended, unshare.exitValue());
+    }
+
+    /** How many files of each kind (the name up to its first - or .) end with SUFFIX; then the directory is removed. */
+    static Map<String, Integer> graceful(Path dir, String suffix) throws Exception {
         Map<String, Integer> graceful = new java.util.TreeMap<>();
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(".graceful")) {
+                if (name.endsWith(suffix)) {
                     graceful.merge(name.replaceAll("[-.].*", ""), 1, Integer::sum);
                 }
             }
         }
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(dir);
-        return new StopRun(graceful, millis, unshare.exitValue());
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+        return graceful;
     }
 
-    static long started(Path dir) throws IOException {
+    static long count(Path dir, String suffix) throws IOException {
         try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".started")).count();
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).count();
+        }
+    }
+
+    static String tomcatVersion() {
+        String jar = ROOT.resolve("agent/pom.xml").toString();
+        try {
+            String pom = Files.readString(Path.of(jar));
+            int at = pom.indexOf("<tomcat.version>");
+            return pom.substring(at + 16, pom.indexOf('<', at + 16));
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -10,7 +10,8 @@ import java.lang.instrument.Instrumentation;
 
 /**
  * The agent inside its own module layer. {@code dev.reaper.boot.ReaperAgent} has checked the options
- * and calls {@link #prepare} once per JVM, and {@link #onExit} from its shutdown hook, by reflection.
+ * and calls {@link #prepare} once per JVM, and {@link #stop} and {@link #stopping} when the JVM stops,
+ * by reflection.
  */
 public final class Agent {
     private static volatile ShutdownRelay relay;
@@ -40,11 +41,33 @@ public final class Agent {
         return reaper == null ? null : startup.reaperThread(reaper);
     }
 
-    /** Called by the boot class's shutdown hook, once {@link #prepare} has returned. */
-    public static void onExit() {
+    /**
+     * Runs the shutdown sequence (README, "The shutdown sequence"); called by the boot class on a
+     * shutdown signal or a normal exit. Before the agent is prepared (its native calls not ready, or
+     * never to be), through the JDK's own means.
+     *
+     * @param began     when the stop began, in clock ticks since boot
+     * @param wholeTree every descendant (a container's main process), or only those still attached to the JVM
+     */
+    public static void stop(String arguments, String name, int signal, long began, boolean wholeTree) throws Exception {
+        ShutdownRelay stopping = relay;
+        if (stopping == null) {
+            Options options;
+            try {
+                options = Options.parse(System.getenv("REAPER_OPTIONS"), arguments);
+            } catch (OptionsException e) {
+                throw new IllegalArgumentException(e.getMessage()); // the boot class checked them already
+            }
+            stopping = ShutdownRelay.withoutNatives(options);
+        }
+        stopping.stop(name, signal, began, wholeTree);
+    }
+
+    /** The JVM is stopping, whether or not the agent stops anything: see {@link ShutdownRelay#whenStopping}. */
+    public static void stopping() {
         ShutdownRelay stopping = relay;
         if (stopping != null) {
-            stopping.stopOnExit();
+            stopping.stopping();
         }
     }
 }

@@ -123,11 +123,7 @@ final class Startup {
                 return reaper.adoptedNow();
             }
         });
-        relay = new ShutdownRelay(self, options, pidfds, figures);
-        if (signals && !relay.install()) {
-            problem("cannot handle the shutdown signals (another agent holds them?): they reach the JVM alone,"
-                    + " and its descendants get SIGTERM only when it exits");
-        }
+        relay = new ShutdownRelay(self, options, pidfds, figures, jdk); // the boot class holds the shutdown signals since premain
         loadEveryClass();
         Events.wantZombies(); // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of ms)
         return reaper;

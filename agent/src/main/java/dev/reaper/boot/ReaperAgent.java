@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * The class the manifest names ({@code Premain-Class}, {@code Agent-Class}, {@code Launcher-Agent-Class}).
  *
  * <p>The JVM loads it through the application's class loader, so it touches nothing global: on the
- * main thread it only checks the options (a malformed one must stop the JVM before main runs) and
- * guards against a second load. The agent itself runs in its own module layer ({@link AgentLayer}),
+ * main thread it only checks the options (a malformed one must stop the JVM before main runs),
+ * guards against a second load, and takes the shutdown signals and the JVM's exit ({@link Stopping},
+ * {@link ShutdownSignals}). The agent itself runs in its own module layer ({@link AgentLayer}),
  * apart from the application's classes, built on the agent's thread: that takes tens of
  * milliseconds, mostly the JDK warming up its module and invokedynamic machinery.
  */
@@ -27,6 +28,10 @@ public final class ReaperAgent {
     public static final String STARTING = "reaper-starting";
     public static final String RUNNING = "reaper";
     private static final Object LOCK = new Object();
+    /** How long a stop waits for the native calls before it goes on with the JDK's means. */
+    private static final long NATIVES_WAIT_MILLIS = 1000;
+    /** How long a stop waits for the agent's layer, without which it cannot stop anything. */
+    private static final long LAYER_WAIT_SECONDS = 10;
     private static Options loaded;
 
     private ReaperAgent() {}
@@ -65,10 +70,14 @@ public final class ReaperAgent {
             return;
         }
         Handover handover = new Handover(arguments, instrumentation, atStartup, options);
-        if (options.stopOnExit()) {
-            // Registered here, not when the agent is ready, so that it also covers a JVM that ends (or
-            // is stopped) in its first tenths of a second.
-            Runtime.getRuntime().addShutdownHook(new Thread(new OnExit(handover), "reaper shutdown"));
+        // Both registered here, on the main thread, not when the agent is ready: a shutdown signal that
+        // arrives any time after premain, and an exit in the JVM's first tenths of a second, are the agent's.
+        Stopping stopping = new Stopping(options, handover, Stopping.mainProcess());
+        Runtime.getRuntime().addShutdownHook(new Thread(stopping, "reaper shutdown"));
+        try {
+            ShutdownSignals.install(stopping);
+        } catch (LinkageError noSunMiscSignal) {
+            // a jlinked runtime without jdk.unsupported: the agent says so once it has started
         }
         if (options.strict() && atStartup) {
             handover.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
@@ -78,7 +87,7 @@ public final class ReaperAgent {
     }
 
     /** Builds the layer, prepares the agent in it, and runs its reaper on the agent's own thread. */
-    private static final class Handover implements Runnable {
+    static final class Handover implements Runnable {
         private final String arguments;
         private final Instrumentation instrumentation;
         private final boolean atStartup;
@@ -91,6 +100,9 @@ public final class ReaperAgent {
             this.options = options;
         }
 
+        /** Counted down once the agent's class is loaded in its layer (or that failed). */
+        private final CountDownLatch layered = new CountDownLatch(1);
+        /** Counted down once the agent is prepared: its native calls are ready (or it cannot run here). */
         private final CountDownLatch prepared = new CountDownLatch(1);
         private volatile Class<?> agent;
 
@@ -98,7 +110,11 @@ public final class ReaperAgent {
         public void run() {
             Runnable reaper;
             try {
-                agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
+                try {
+                    agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
+                } finally {
+                    layered.countDown();
+                }
                 reaper = (Runnable) agent.getMethod("prepare", String.class, Instrumentation.class, boolean.class)
                         .invoke(null, arguments, instrumentation, atStartup);
             } catch (InvocationTargetException e) {
@@ -119,6 +135,42 @@ public final class ReaperAgent {
             }
         }
 
+        /**
+         * Runs the stop in the agent's layer: with the native calls if they are ready within
+         * {@value #NATIVES_WAIT_MILLIS} ms, else through the JDK's own means. Returns when the stop is over.
+         *
+         * @param began when the stop began, in clock ticks since boot: a process started then or later
+         *              is left alone while the process that started it runs
+         * @param wholeTree the JVM's whole tree (a main process), or only the descendants still attached to it
+         */
+        void stop(String name, int signal, long began, boolean wholeTree) throws Exception {
+            if (!hasChildren()) {
+                stopping();
+                return; // nothing to stop, and no reason to wait for an agent still starting
+            }
+            prepared.await(NATIVES_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            layered.await(LAYER_WAIT_SECONDS, TimeUnit.SECONDS);
+            Class<?> loaded = agent;
+            if (loaded == null) {
+                log(options, LogLevel.WARN, "could not stop the JVM's descendants: the agent did not start");
+                return;
+            }
+            try {
+                loaded.getMethod("stop", String.class, String.class, int.class, long.class, boolean.class)
+                        .invoke(null, arguments, name, signal, began, wholeTree);
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+            }
+        }
+
+        /** Tells a prepared agent that the JVM is stopping, so that no thread of its own holds the JVM's exit up. */
+        void stopping() throws Exception {
+            Class<?> loaded = agent;
+            if (loaded != null && prepared.getCount() == 0) {
+                loaded.getMethod("stopping").invoke(null);
+            }
+        }
+
         private Runnable cannotStart(Throwable problem) {
             String message = "could not start (" + problem + "): nothing is reaped";
             if (options.strict() && atStartup) {
@@ -126,29 +178,6 @@ public final class ReaperAgent {
             }
             log(options, LogLevel.WARN, message);
             return null;
-        }
-    }
-
-    /** The shutdown hook: waits (briefly) for the agent to be ready, then has it stop what the JVM leaves running. */
-    private static final class OnExit implements Runnable {
-        private final Handover handover;
-
-        OnExit(Handover handover) {
-            this.handover = handover;
-        }
-
-        @Override
-        public void run() {
-            try {
-                if (!hasChildren()) {
-                    return; // nothing to stop, and no reason to wait for an agent still starting
-                }
-                if (handover.prepared.await(10, TimeUnit.SECONDS) && handover.agent != null) {
-                    handover.agent.getMethod("onExit").invoke(null);
-                }
-            } catch (Exception | LinkageError e) {
-                log(handover.options, LogLevel.WARN, "could not stop the JVM's descendants (" + e + ")");
-            }
         }
     }
 
@@ -174,7 +203,7 @@ public final class ReaperAgent {
         thread.start();
     }
 
-    private static void log(Options options, LogLevel level, String message) {
+    static void log(Options options, LogLevel level, String message) {
         if (options.log() != LogLevel.OFF && options.log().compareTo(level) >= 0) {
             System.getLogger("dev.reaper").log(level == LogLevel.WARN ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "reaper: " + message);
         }

@@ -36,14 +36,4 @@ public final class ProcessTree {
         }
         return found;
     }
-    /** The descendants that have not exited yet (a zombie has). */
-    public static List<Stat> running(long root) throws IOException {
-        List<Stat> running = new ArrayList<>();
-        for (Stat stat : descendants(root)) {
-            if (!stat.zombie()) {
-                running.add(stat);
-            }
-        }
-        return running;
-    }
 }

@@ -2,186 +2,190 @@ package dev.reaper.relay;
 
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
-import dev.reaper.proc.ProcessTree;
+import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
+import dev.reaper.reap.JdkChildren;
 import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
- * The shutdown sequence. When the JVM gets a shutdown signal (TERM, INT, HUP), before the JVM's
- * own shutdown goes on:
+ * The shutdown sequence (README, "The shutdown sequence"). The boot class runs it on a shutdown
+ * signal, before handing the signal to the JVM's own handler, and on a normal exit:
  * <ol>
- * <li>relay the signal to every descendant of the JVM, looking again until no new one appears;</li>
+ * <li>signal every descendant that existed when the stop began, and every orphan the JVM adopts
+ * meanwhile; leave alone what the stop itself starts (a TERM handler's cleanup command) while the
+ * process that started it runs;</li>
  * <li>wait until they have all exited, at most stop-timeout (the reaper reaps the adopted ones, the
  * JDK its own children);</li>
- * <li>SIGKILL what is left, and wait for it;</li>
- * <li>hand the signal to the JVM's own handler (exit status 128 + signal, shutdown hooks run), or
- * exit with the status exit-remap names.</li>
+ * <li>SIGKILL what is left, and wait for it.</li>
  * </ol>
- * On a normal exit with descendants still running, a shutdown hook runs steps 1 to 3 with SIGTERM
- * ({@link #stopOnExit}); not after a shutdown signal that relay= leaves out.
+ * "Existed when the stop began" is told by start times, in clock ticks since boot: a process that
+ * started before the stop's tick existed; one that started in that tick or later is the stop's own.
  */
 public final class ShutdownRelay {
-    private static final int SIGTERM = 15;
-    private static final int SIGKILL = 9;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final long self;
     private final Options options;
     private final Signaller signaller;
     private final Figures figures;
-    /** A shutdown signal that relay= leaves out ended the JVM: the exit hook then leaves the descendants alone too. */
-    private volatile boolean notRelayed;
+    private final JdkChildren jdk;
+    private volatile Runnable whenStopping;
 
-    public ShutdownRelay(long self, Options options, boolean pidfds, Figures figures) {
+    /**
+     * @param jdk the JDK's own children: a child the JDK started during the stop is not an orphan,
+     *            even if the thread that started it has died
+     */
+    public ShutdownRelay(long self, Options options, boolean pidfds, Figures figures, JdkChildren jdk) {
+        this(self, options, new Signaller(pidfds), figures, jdk);
+    }
+
+    private ShutdownRelay(long self, Options options, Signaller signaller, Figures figures, JdkChildren jdk) {
         this.self = self;
         this.options = options;
-        this.signaller = new Signaller(pidfds);
+        this.signaller = signaller;
         this.figures = figures;
+        this.jdk = jdk != null && jdk.known() ? jdk : null;
+    }
+
+    /** For a stop before the agent is ready: signals through the JDK (SIGTERM and SIGKILL only), counts nothing. */
+    public static ShutdownRelay withoutNatives(Options options) throws IOException {
+        return new ShutdownRelay(Proc.self(), options, Signaller.withoutNatives(), null, null);
     }
 
     /**
-     * Installs the handlers for the shutdown signals, which run the sequence before the JVM's own
-     * handler. Returns false if one could not be installed (-Xrs, or another agent holds it).
+     * Runs {@code hook} when the JVM starts to stop, with or without a stop of its descendants: the
+     * reaper's cue to keep out of native calls that would block (HotSpot waits up to 300 ms at exit
+     * for any thread in native code).
      */
-    public boolean install() {
-        boolean all = true;
-        for (String name : Options.SHUTDOWN_SIGNALS) {
-            all &= handle(name);
-        }
-        return all;
+    public void whenStopping(Runnable hook) {
+        whenStopping = hook;
     }
 
-    /**
-     * The JVM is exiting by itself (or was stopped before the handlers were installed): end what it
-     * leaves running, with SIGTERM. Runs from the shutdown hook that the boot class registers in
-     * premain, so that it covers the JVM's whole life.
-     */
-    public void stopOnExit() {
-        if (!notRelayed) {
-            stop("TERM", SIGTERM);
-        }
-    }
-
-    private boolean handle(String name) {
-        Signal signal = new Signal(name);
-        OnSignal ours = new OnSignal();
-        try {
-            SignalHandler previous = Signal.handle(signal, ours);
-            if (previous == SignalHandler.SIG_IGN) {
-                Signal.handle(signal, SignalHandler.SIG_IGN); // ignored on purpose (nohup): leave it so
-                return true;
-            }
-            ours.previous = previous;
-            return true;
-        } catch (IllegalArgumentException taken) {
-            Log.debug("cannot handle SIG" + name + ": " + taken.getMessage());
-            return false;
-        }
-    }
-
-    /** The JVM received a shutdown signal. (A class, not a lambda: see AgentLayer.) */
-    private final class OnSignal implements SignalHandler {
-        private volatile SignalHandler previous;
-
-        @Override
-        public void handle(Signal signal) {
-            int number = signal.getNumber();
-            boolean relay = options.relay().contains(signal.getName());
+    /** The JVM is stopping. */
+    public void stopping() {
+        Runnable hook = whenStopping;
+        if (hook != null) {
             try {
-                if (relay) {
-                    stop(signal.getName(), number);
-                } else {
-                    notRelayed = true; // the exit hook must not send the descendants another signal
-                }
-            } catch (Throwable e) { // even an OutOfMemoryError: the JVM must still end as the signal asks
-                Log.warn("could not relay SIG" + signal.getName() + " (" + e + "); the JVM ends anyway");
-            } finally {
-                end(signal, number);
-            }
-        }
-
-        private void end(Signal signal, int number) {
-            Integer remapped = options.exitRemap().get(128 + number);
-            if (remapped != null) {
-                Runtime.getRuntime().exit(remapped);
-            } else if (previous != null && previous != SignalHandler.SIG_DFL) {
-                previous.handle(signal); // the JVM's own: exit with 128 + signal, shutdown hooks run
-            } else {
-                Runtime.getRuntime().exit(128 + number);
+                hook.run();
+            } catch (RuntimeException e) {
+                Log.debug("the stopping hook failed: " + e);
             }
         }
     }
 
-    /** Steps 1 to 3. Synchronized: a second signal, or the exit hook, waits for a sequence under way to end. */
-    synchronized void stop(String name, int signal) {
+    /**
+     * Steps 1 to 3. Synchronized: a second signal, or the exit hook, waits for a sequence under way to end.
+     *
+     * @param began     when the stop began, in clock ticks since boot (field 22 of /proc/PID/stat)
+     * @param wholeTree every descendant; false: only those still attached to the JVM, in its session
+     *                  and not adopted (a JVM that is not a container's main process)
+     */
+    public synchronized void stop(String name, int signal, long began, boolean wholeTree) {
+        stopping();
         long started = System.nanoTime();
         Object event = Events.shutdownStarted();
         try {
-            int sent = signalAll(signal);
-            if (sent == 0) {
+            Stat me = Proc.stat(self);
+            long session = wholeTree || me == null ? -1 : me.session();
+            Map<Long, Long> signalled = new HashMap<>();
+            long deadline = started + options.stopTimeout().toNanos();
+            List<Stat> running = look(signal, began, session, signalled);
+            while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(POLL_NANOS);
+                running = look(signal, began, session, signalled);
+            }
+            int sent = signalled.size();
+            if (running.isEmpty()) {
+                if (sent > 0) {
+                    report(event, name, sent, 0, started);
+                }
                 return;
             }
-            List<Stat> left = awaitEnd(started + options.stopTimeout().toNanos());
-            if (left.isEmpty()) {
-                figures.relayed(sent, 0);
-                Events.shutdownRelayed(event, "SIG" + name, sent, 0);
-                Log.info("relayed stop " + Log.fields("signal", "SIG" + name, "processes", sent, "killed", 0, "took_ms", millis(started)));
-                return;
+            Map<Long, Long> killed = new HashMap<>();
+            long killDeadline = System.nanoTime() + KILL_WAIT_NANOS;
+            while (!running.isEmpty() && System.nanoTime() - killDeadline < 0) {
+                for (Stat process : running) {
+                    if (!sent(killed, process) && signaller.send(process, Signaller.SIGKILL)) {
+                        killed.put(process.pid(), process.startTime());
+                    }
+                }
+                LockSupport.parkNanos(POLL_NANOS);
+                running = look(Signaller.SIGKILL, Long.MIN_VALUE, session, killed); // and whatever appears meanwhile
             }
-            int kills = signalAll(SIGKILL);
-            left = awaitEnd(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
-            figures.relayed(sent, kills);
-            Events.shutdownRelayed(event, "SIG" + name, sent, kills);
-            Log.info("relayed stop " + Log.fields("signal", "SIG" + name, "processes", sent, "killed", kills, "took_ms", millis(started)));
-            Log.warn("SIG" + name + " relayed to " + sent + " processes; " + kills + " still running after stop-timeout ("
-                    + options.stopTimeout().toMillis() + " ms) were killed" + (left.isEmpty() ? "" : ", " + left.size() + " survived SIGKILL"));
+            report(event, name, sent, killed.size(), started);
+            Log.warn("SIG" + name + " relayed to " + sent + " processes; " + killed.size() + " still running after stop-timeout ("
+                    + options.stopTimeout().toMillis() + " ms) were killed" + (running.isEmpty() ? "" : ", " + running.size() + " survived SIGKILL"));
         } catch (IOException | RuntimeException e) {
             Log.warn("could not stop the JVM's descendants (" + e + ")");
         }
     }
 
-    /** Signals every running descendant, looking again until no new one appears. Returns how many were signalled. */
-    private int signalAll(int signal) throws IOException {
-        Set<Long> tried = new HashSet<>();
-        int signalled = 0;
-        for (int round = 0; round < 100; round++) {
-            List<Stat> fresh = new ArrayList<>();
-            for (Stat process : ProcessTree.running(self)) {
-                if (tried.add(process.pid())) {
-                    fresh.add(process);
+    /**
+     * One look at the tree: sends {@code signal} to each process in scope that the rule allows and
+     * that has not had it yet, and returns the processes in scope still running, parents first.
+     *
+     * <p>The rule: a process that started before {@code began} gets the signal; so does an orphan the
+     * JVM adopted (on its leader thread's children list, and not the JDK's own child), whenever it
+     * started. Any other process that started in the stop's tick or later was started by the stop
+     * itself, by a process that is still running: it is waited for, not signalled.
+     */
+    private List<Stat> look(int signal, long began, long session, Map<Long, Long> signalled) throws IOException {
+        List<Stat> running = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        Deque<Long> parents = new ArrayDeque<>();
+        parents.add(self);
+        while (!parents.isEmpty()) {
+            long parent = parents.poll();
+            for (long tid : Proc.tasks(parent)) {
+                for (long pid : Proc.children(parent, tid)) {
+                    Stat process = pid != self && seen.add(pid) ? Proc.stat(pid) : null;
+                    if (process == null || process.ppid() != parent) {
+                        continue; // gone, or a pid reused since the list was read
+                    }
+                    boolean adopted = parent == self && tid == self && (jdk == null || !jdk.waitsFor(pid));
+                    if (session >= 0 && (adopted || process.session() != session)) {
+                        continue; // detached from this JVM, and out of this stop's scope with all below it
+                    }
+                    parents.add(pid);
+                    if (process.zombie()) {
+                        continue;
+                    }
+                    running.add(process);
+                    if ((process.startTime() < began || adopted) && !sent(signalled, process) && signaller.send(process, signal)) {
+                        signalled.put(pid, process.startTime());
+                        Log.debug("sent signal " + signal + " to " + pid + " (" + process.command() + ")");
+                    }
                 }
             }
-            if (fresh.isEmpty()) {
-                break;
-            }
-            for (Stat process : fresh) {
-                if (signaller.send(process, signal)) {
-                    signalled++;
-                    Log.debug("sent signal " + signal + " to " + process.pid() + " (" + process.command() + ")");
-                }
-            }
-        }
-        return signalled;
-    }
-
-    /** Waits until no descendant is running, or the deadline; returns those still running. */
-    private List<Stat> awaitEnd(long deadline) throws IOException {
-        List<Stat> running = ProcessTree.running(self);
-        while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(POLL_NANOS);
-            running = ProcessTree.running(self);
         }
         return running;
+    }
+
+    private static boolean sent(Map<Long, Long> signalled, Stat process) {
+        Long startTime = signalled.get(process.pid());
+        return startTime != null && startTime == process.startTime();
+    }
+
+    /** The figures, the JFR event, and the log line a pipeline can parse. */
+    private void report(Object event, String name, int sent, int killed, long started) {
+        if (figures != null) {
+            figures.relayed(sent, killed);
+        }
+        Events.shutdownRelayed(event, "SIG" + name, sent, killed);
+        Log.info("relayed stop " + Log.fields("signal", "SIG" + name, "processes", sent, "killed", killed, "took_ms", millis(started)));
     }
 
     private static long millis(long since) {

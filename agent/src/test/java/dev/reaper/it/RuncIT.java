@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The JVM as PID 1 of a real container, stopped as docker stop does it: runc kill ID TERM. */
 @ExtendWith(Jvm.Cleanup.class)
@@ -21,11 +21,12 @@ class RuncIT {
     @TempDir
     Path tmp;
 
+    /** Handlers that clean up through child processes (worker.sh) included: the stop leaves those alone. */
     @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void dockerStopReachesTheWholeTree(Jdk jdk) throws Exception {
+    @CsvSource({"JDK17, builtin", "JDK25, builtin", "JDK17, fork", "JDK25, fork", "JDK17, fork2s", "JDK25, pipeline"})
+    void dockerStopReachesTheWholeTree(Jdk jdk, String handler) throws Exception {
         try (Container container = Container.create(tmp)) {
-            container.start(jdk.java() + " -javaagent:/app/reaper.jar" + APP);
+            container.start(jdk.java() + " -javaagent:/app/reaper.jar" + APP + " handler=" + handler);
             Jvm.awaitAgentReady(container.pid());
             WorkerTree.awaitReady(container.work());
             container.kill("TERM");
