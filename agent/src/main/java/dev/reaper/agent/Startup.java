@@ -124,6 +124,12 @@ final class Startup {
             }
         });
         relay = new ShutdownRelay(self, options, pidfds, figures, jdk); // the boot class holds the shutdown signals since premain
+        relay.whenStopping(new Runnable() { // a class, not a lambda: see AgentLayer
+            @Override
+            public void run() {
+                reaper.stopping();
+            }
+        });
         loadEveryClass();
         Events.wantZombies(); // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of ms)
         return reaper;

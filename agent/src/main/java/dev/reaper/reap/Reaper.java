@@ -54,6 +54,7 @@ public final class Reaper implements Runnable {
     private static final int UNPINNED = -2;
     private static final long STUCK_MIN_NANOS = 1_000_000;
     private static final long STUCK_MAX_NANOS = STUCK_MAX_MILLIS * 1_000_000;
+    private static final long STOPPING_POLL_NANOS = 5_000_000;
 
     private final ChildSignal signal;
     private final ChildrenFile leaderChildren;
@@ -63,6 +64,7 @@ public final class Reaper implements Runnable {
     private long[] candidates = new long[64];
     private int[] pinned = new int[64];
     private volatile Thread thread;
+    private volatile boolean stopping;
     private boolean armed;
 
     private final Figures figures;
@@ -96,6 +98,16 @@ public final class Reaper implements Runnable {
 
     /** Called by the SIGCHLD handler. */
     void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * The JVM is stopping: from now on the reaper polls instead of blocking in waitid, so that it is
+     * not in native code when the JVM exits (HotSpot waits up to 300 ms at exit for threads in native
+     * code). A waitid it is blocked in already returns when the next child exits.
+     */
+    public void stopping() {
+        stopping = true;
         LockSupport.unpark(thread);
     }
 
@@ -137,6 +149,10 @@ public final class Reaper implements Runnable {
         int failures = 0;
         while (true) {
             try {
+                if (stopping && wait != Wait.NONE) {
+                    wait = Wait.POLL;
+                    pollNanos = STOPPING_POLL_NANOS;
+                }
                 switch (wait) {
                     case ZOMBIE -> awaitZombie();
                     case POLL -> LockSupport.parkNanos(this, pollNanos);
