@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The demo server running as PID 1, of a bare pid namespace or of a container, seen from outside. */
 interface Pid1Server extends AutoCloseable {
@@ -24,21 +23,6 @@ interface Pid1Server extends AutoCloseable {
     /** Kills what is left and deletes what was made for it. */
     @Override
     void close() throws IOException, InterruptedException;
-
-    /** Runs a command that signals the server, such as kill or runc kill; fails if it does. */
-    static void run(String... command) throws IOException, InterruptedException {
-        if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed");
-        }
-    }
-
-    /** Waits for the process that ends with the server's status (unshare --fork, runc run); its exit status. */
-    static int awaitStatus(Process process, Duration within, String what) throws InterruptedException {
-        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(what + " did not end within " + within.toSeconds() + " s");
-        }
-        return process.exitValue();
-    }
 
     /** How a server JVM is started: java, the jar, the flags; and the reaper on or off. */
     record Launch(Path java, Path jar, boolean reaper, int port, Duration timeout) {

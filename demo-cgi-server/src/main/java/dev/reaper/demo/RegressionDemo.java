@@ -1,5 +1,6 @@
 package dev.reaper.demo;
 
+import dev.reaper.kit.Bundle;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
@@ -75,7 +76,7 @@ public final class RegressionDemo {
         try {
             int port = freePort();
             Pid1Server.Launch launch = new Pid1Server.Launch(java, jar, reaper, port, Scenario.TIMEOUT);
-            try (Pid1Server server = runtime.startsWith("runc") ? RuncServer.start(bundle, launch) : PidNamespaceServer.start(launch)) {
+            try (Pid1Server server = runtime.startsWith("runc") ? LaunchedServer.inContainer(bundle, launch) : LaunchedServer.unshared(launch)) {
                 return new Row(runtime, reaper, Scenario.run(server, port, reaper, requests), null);
             }
         } catch (Exception e) {
@@ -135,7 +136,7 @@ public final class RegressionDemo {
         } catch (IOException e) {
             return "no runc (Debian package runc)";
         }
-        if (!RuncServer.visibleInside(java)) {
+        if (!Bundle.visibleInside(java)) {
             return java + " is not under /usr, the host directory the bundle mounts";
         }
         return null;

@@ -1,5 +1,7 @@
 package dev.reaper.demo;
 
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,35 +63,17 @@ final class Scenario {
     }
 
     /** Waits until nothing below {@code pid} runs any more: the orphans of the timed-out scripts have ended. */
-    static void awaitOnlyZombiesBelow(long pid, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!ProcessTable.onlyZombiesBelow(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("processes still running below " + pid + " after " + within.toSeconds() + " s: "
-                        + ProcessTable.descendants(pid));
-            }
-            Thread.sleep(50);
-        }
+    static void awaitOnlyZombiesBelow(long pid, Duration within) throws IOException, InterruptedException {
+        Await.until("everything below " + pid + " has ended", within, () -> ProcessTable.onlyZombiesBelow(pid));
     }
 
     /** The zombies below {@code pid} once they are gone, or once {@code within} has passed. */
-    static int zombiesLeftBelow(long pid, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        int zombies;
-        while ((zombies = ProcessTable.zombiesBelow(pid)) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        return zombies;
+    static int zombiesLeftBelow(long pid, Duration within) throws IOException, InterruptedException {
+        return Await.value(within, () -> ProcessTable.zombiesBelow(pid), zombies -> zombies == 0);
     }
 
     static void awaitMarkers(Path dir, String suffix, int count, Duration within) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (markers(dir, suffix) < count) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + markers(dir, suffix) + " of " + count + " jobs started within " + within.toSeconds() + " s");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(count + " jobs started", within, () -> markers(dir, suffix) >= count);
     }
 
     static int markers(Path dir, String suffix) throws IOException {

@@ -45,7 +45,7 @@ class RegressionIT {
     @Test
     void runcWithoutTheReaperLeaks() throws Exception {
         int port = RegressionDemo.freePort();
-        try (RuncServer server = inContainer(Jdk.JDK17, false, port)) {
+        try (Pid1Server server = inContainer(Jdk.JDK17, false, port)) {
             assertLeaks(Scenario.run(server, port, false, REQUESTS));
         }
     }
@@ -54,15 +54,15 @@ class RegressionIT {
     @EnumSource(Jdk.class)
     void runcWithTheReaperLeaksNothing(Jdk jdk) throws Exception {
         int port = RegressionDemo.freePort();
-        try (RuncServer server = inContainer(jdk, true, port)) {
+        try (Pid1Server server = inContainer(jdk, true, port)) {
             assertCured(Scenario.run(server, port, true, REQUESTS));
         }
     }
 
     /** The server in the repository's runc bundle, as the regression demo runs it. */
-    private static RuncServer inContainer(Jdk jdk, boolean reaper, int port) throws Exception {
+    private static Pid1Server inContainer(Jdk jdk, boolean reaper, int port) throws Exception {
         Tools.requireRunc();
-        return RuncServer.start(Container.BUNDLE, new Pid1Server.Launch(jdk.java(), DemoServer.JAR, reaper, port, Scenario.TIMEOUT));
+        return LaunchedServer.inContainer(Container.BUNDLE, new Pid1Server.Launch(jdk.java(), DemoServer.JAR, reaper, port, Scenario.TIMEOUT));
     }
 
     private static void assertLeaks(Outcome outcome) {
