@@ -48,7 +48,7 @@ class AgentLoadingIT {
         "args | colour=red     | reaper: unknown option 'colour' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit, jmx",
         "args | strict         | reaper: option 'strict' in the agent options has no value: write strict=VALUE",
         "args | log=           | reaper: option 'log' in the agent options has an empty value; accepted: off, warn, info or debug",
-        "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
         "tool | subreaper=maybe | reaper: bad value 'maybe' for subreaper; accepted: true or false",
     })
     void malformedOptionsStopTheJvmWithOneLine(String where, String options, String message) throws Exception {
