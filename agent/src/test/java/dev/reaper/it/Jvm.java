@@ -203,6 +203,11 @@ public final class Jvm {
             return process;
         }
 
+        /** The kit's handle on the JVM as PID 1 (signal, wait), for code that takes one; null if not run as PID 1. */
+        public Pid1 pid1() {
+            return pid1;
+        }
+
         public Result await(Duration timeout) throws IOException, InterruptedException {
             boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {

@@ -1,6 +1,7 @@
 package dev.reaper.demo;
 
 import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
 import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,8 @@ final class Scenario {
 
     private Scenario() {}
 
-    public static Outcome run(Pid1Server server, int port, boolean reaper, int requests) throws IOException, InterruptedException {
+    /** The scenario on {@code server}, PID 1, whose --marker-dir is {@code markers} (seen from here). */
+    public static Outcome run(Pid1 server, Path markers, int port, boolean reaper, int requests) throws IOException, InterruptedException {
         DemoClient client = new DemoClient(port);
         long pid = server.pid();
         client.awaitUp(reaper, Duration.ofSeconds(30));
@@ -54,12 +56,12 @@ final class Scenario {
         for (int i = 0; i < JOBS; i++) {
             client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i); // answered, if at all, at the stop
         }
-        awaitMarkers(server.markers(), ".started", JOBS, Duration.ofSeconds(20));
+        awaitMarkers(markers, ".started", JOBS, Duration.ofSeconds(20));
         long stopping = System.nanoTime();
-        server.terminate();
+        server.signal("TERM");
         int status = server.awaitExit(Duration.ofSeconds(30));
         long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
-        return new Outcome(requests, timedOut, zombies, reaped, status, stopMillis, JOBS, markers(server.markers(), ".graceful"));
+        return new Outcome(requests, timedOut, zombies, reaped, status, stopMillis, JOBS, markers(markers, ".graceful"));
     }
 
     /** Waits until nothing below {@code pid} runs any more: the orphans of the timed-out scripts have ended. */
