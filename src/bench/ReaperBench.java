@@ -1,6 +1,10 @@
+import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +19,7 @@ import java.util.jar.Manifest;
  * Measures reaper side by side with its peers, in one run, and prints Markdown tables.
  *
  * <pre>
- *   mvn -q package -DskipTests && java src/bench/ReaperBench.java [PART] [ORPHANS] [RUNS] [IDLE_SECONDS]
+ *   mvn -q package -DskipTests && java -cp test-kit/target/classes src/bench/ReaperBench.java [PART] [ORPHANS] [RUNS] [IDLE_SECONDS]
  * </pre>
  *
  * PART is all (the default), storm, idle, startup or shutdown. Needs root (pid namespaces), unshare,
@@ -38,7 +42,8 @@ import java.util.jar.Manifest;
  * the file a worker writes as its last act) to the end of PID 1.</li>
  * </ol>
  * The JVM side of the storm, idle and startup parts runs this same file ({@code role-...}); that of
- * the shutdown part is the tests' ShutdownApp and TomcatCgiApp.
+ * the shutdown part is the tests' ShutdownApp and TomcatCgiApp. PID 1 under unshare and the zombie
+ * count come from the tests' kit (test-kit: {@link Pid1}, {@link ProcessTable}).
  */
 public class ReaperBench {
     static final Path ROOT = Path.of("").toAbsolutePath();
@@ -46,6 +51,8 @@ public class ReaperBench {
     static final Path TEST_CLASSES = ROOT.resolve("agent/target/test-classes");
     static final Path SCRIPTS = TEST_CLASSES.resolve("dev/reaper/it/apps");
     static final Path SELF = ROOT.resolve("src/bench/ReaperBench.java");
+    /** The kit's classes: this file needs them to compile, in each JVM that runs it. */
+    static final String KIT = Pid1.kitClasses().toString();
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin/java").toString();
 
     public static void main(String[] args) throws Exception {
@@ -57,7 +64,7 @@ public class ReaperBench {
         int orphans = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int idleSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
-        if (!Files.exists(AGENT) || !Files.exists(SCRIPTS.resolve("tree.sh"))) {
+        if (!Files.exists(AGENT) || !Files.exists(SCRIPTS.resolve("tree.sh"))) { // (the kit's classes are there: this file compiled)
             throw new IllegalStateException("build first: mvn -q package -DskipTests (no " + AGENT + " or test classes)");
         }
         System.out.println("Machine: " + machine());
@@ -93,14 +100,14 @@ public class ReaperBench {
 
     static void storm(int orphans, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, SELF.toString(), "role-drive"));
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-drive"));
         if (System.getenv("BENCH_EXTRA") != null) {
-            subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", SELF.toString(), "role-drive"));
+            subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", "-cp", KIT, SELF.toString(), "role-drive"));
         }
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
         subjects.put("catatonit", List.of("catatonit", "--", "sh", "-c"));
-        subjects.put("java, no agent", List.of(JAVA, SELF.toString(), "role-drive"));
+        subjects.put("java, no agent", List.of(JAVA, "-cp", KIT, SELF.toString(), "role-drive"));
         System.out.println("### Orphan storm: " + orphans + " double-forked orphans, PID 1 of a new pid namespace (median of " + runs + " runs)");
         System.out.println();
         System.out.println("| PID 1 | storm time | peak zombies during the storm | storm end to zero zombies | zombies left after 5 s |");
@@ -124,59 +131,38 @@ public class ReaperBench {
         Path dir = Files.createTempDirectory("reaper-bench");
         String script = ": > " + dir + "/start; i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done; : > " + dir
                 + "/end; while [ ! -e " + dir + "/done ]; do sleep 0.05; done";
-        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
-        command.addAll(pid1);
+        List<String> command = new ArrayList<>(pid1);
         command.add(script);
-        Process unshare = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            long init = awaitChild(unshare.pid());
-            await(dir.resolve("start"), 60_000);
+        try (Pid1 unshared = Pid1.unshare(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD))) {
+            long init = unshared.pid();
+            Await.until("the storm started", Duration.ofSeconds(60), () -> Files.exists(dir.resolve("start")));
             long start = System.nanoTime();
             int peak = 0;
             Path end = dir.resolve("end");
             while (!Files.exists(end)) {
-                peak = Math.max(peak, zombieChildren(init));
+                peak = Math.max(peak, ProcessTable.zombieChildren(init));
             }
             long ended = System.nanoTime();
-            peak = Math.max(peak, zombieChildren(init));
+            peak = Math.max(peak, ProcessTable.zombieChildren(init));
             long zero = -1;
-            int left = zombieChildren(init);
+            int left = ProcessTable.zombieChildren(init);
             long deadline = ended + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline) {
-                left = zombieChildren(init);
+            while (System.nanoTime() < deadline) { // no pause between looks: the time to zero is measured
+                left = ProcessTable.zombieChildren(init);
                 if (left == 0) {
                     zero = System.nanoTime();
                     break;
                 }
             }
+            Files.writeString(dir.resolve("done"), "");
+            unshared.awaitExit(Duration.ofSeconds(20));
             return new StormRun((ended - start) / 1e6, peak, zero < 0 ? -1 : (zero - ended) / 1e6, left);
         } finally {
-            Files.writeString(dir.resolve("done"), "");
-            if (!unshare.waitFor(20, TimeUnit.SECONDS)) {
-                unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-                unshare.destroyForcibly();
-            }
             for (String f : new String[] {"start", "end", "done"}) {
                 Files.deleteIfExists(dir.resolve(f));
             }
             Files.delete(dir);
         }
-    }
-
-    /** Zombies among the children of pid's leader thread (where orphans go, for a JVM as for tini). */
-    static int zombieChildren(long pid) {
-        int zombies = 0;
-        for (long child : children(pid)) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
-                if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') {
-                    zombies++;
-                }
-            } catch (IOException gone) {
-                // reaped meanwhile
-            }
-        }
-        return zombies;
     }
 
     static long[] children(long pid) {
@@ -199,24 +185,14 @@ public class ReaperBench {
         throw new IllegalStateException("unshare started no PID 1");
     }
 
-    static void await(Path file, long millis) throws InterruptedException {
-        long end = System.currentTimeMillis() + millis;
-        while (!Files.exists(file)) {
-            if (System.currentTimeMillis() > end) {
-                throw new IllegalStateException("no " + file);
-            }
-            Thread.sleep(1);
-        }
-    }
-
     // ---------------------------------------------------------------- idle CPU
 
     static void idle(int seconds) throws Exception {
         System.out.println("### Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
         System.out.println();
         long stay = (seconds + 10) * 1000L;
-        Process without = new ProcessBuilder(JAVA, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
-        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
+        Process without = new ProcessBuilder(JAVA, "-cp", KIT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
+        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
         Thread.sleep(5000); // past start-up and the source launcher's compilation
         long[] before = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
         Thread.sleep(seconds * 1000L);

@@ -219,7 +219,7 @@ final class Startup {
             return "not a subreaper";
         }
         if (LibC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-            problem("prctl(PR_SET_CHILD_SUBREAPER) failed (errno " + LibC.errno() + "): orphans of this JVM's descendants"
+            problem("prctl(PR_SET_CHILD_SUBREAPER) failed (" + LibC.error(LibC.errno()) + "): orphans of this JVM's descendants"
                     + " go to another process, and only this JVM's own children are reaped; run the JVM as PID 1");
             return "not a subreaper";
         }

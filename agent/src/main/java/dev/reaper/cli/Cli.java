@@ -1,6 +1,7 @@
 package dev.reaper.cli;
 
 import dev.reaper.options.Options;
+import dev.reaper.options.Options.Option;
 import dev.reaper.options.OptionsException;
 import dev.reaper.report.Version;
 import java.io.IOException;
@@ -21,21 +22,7 @@ public final class Cli {
               JAVA_TOOL_OPTIONS=-javaagent:/path/reaper.jar     (and REAPER_OPTIONS=OPTIONS)
 
             OPTIONS are key=value pairs separated by commas (README: "Options"):
-              enabled=true|false       false: the agent does nothing (default true)
-              subreaper=true|false     register as child subreaper unless PID 1 (default true)
-              log=off|warn|info|debug  what the agent logs through System.Logger (default warn);
-                                       info logs each reaped zombie and each relayed shutdown
-              grace=DURATION           how long a zombie started by native code is left to its own
-                                       thread to wait for before it is reaped (default 60s)
-              sweep=DURATION           while the JVM has no child, how often it looks for adopted
-                                       orphans that no SIGCHLD announced (default 5s)
-              strict=true|false        refuse to start the JVM when reaping cannot work (default false)
-              relay=TERM+INT+HUP|none  the shutdown signals relayed to the JVM's descendants
-              stop-timeout=DURATION    how long they get before SIGKILL (default 8s)
-              exit-remap=FROM:TO       exit with TO instead of FROM, e.g. 143:0 (may repeat)
-              stop-on-exit=true|false  on a normal exit, stop the descendants too (default true)
-              jmx=auto|true|false      the MBean dev.reaper:type=Reaper: once the JVM has an MBean
-                                       server (auto), at once (true), never (false)
+            """ + options() + """
             DURATION is a whole number with a unit: ms, s, m or h (500ms, 8s, 1m).
 
             Commands:
@@ -50,6 +37,24 @@ public final class Cli {
             """;
 
     private Cli() {}
+
+    /** The option table as help: KEY=FORM, then what it does and its default, wrapped at 100 columns. */
+    static String options() {
+        StringBuilder text = new StringBuilder();
+        for (Option option : Option.values()) {
+            String what = option.help() + (option.fallback() == null ? "" : " (default " + option.fallback() + ")");
+            StringBuilder line = new StringBuilder(String.format("  %-24s", option.key() + "=" + option.form()));
+            for (String word : what.split(" ")) {
+                if (line.length() + 1 + word.length() > 100) {
+                    text.append(line.toString().stripTrailing()).append('\n');
+                    line = new StringBuilder(" ".repeat(26));
+                }
+                line.append(' ').append(word);
+            }
+            text.append(line).append('\n');
+        }
+        return text.toString();
+    }
 
     /** Called by dev.reaper.boot.ReaperMain with the path of the jar it runs from, which attach loads into the target. */
     public static int run(String[] args, String agentJar) {

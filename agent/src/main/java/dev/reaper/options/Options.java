@@ -40,23 +40,182 @@ public record Options(
     /** The JVM's shutdown signals, the ones the agent may relay. */
     public static final Set<String> SHUTDOWN_SIGNALS = Set.of("TERM", "INT", "HUP");
 
-    public static final Options DEFAULTS = new Options(true, true, LogLevel.WARN, Duration.ofSeconds(5), Duration.ofSeconds(60), false,
-            SHUTDOWN_SIGNALS, Duration.ofSeconds(8), Map.of(), true, Jmx.AUTO);
+    /**
+     * The option table: one line per option, in the order of the record's components. The key is the
+     * name in lower case with '-' for '_'; then the kind of value (durations: their bounds), the
+     * default, and what the option does. Error messages, {@link #toString}, the command line tool's
+     * help and the README's table (a test holds it to this one) all come from here.
+     */
+    public enum Option {
+        ENABLED(Kind.BOOLEAN, "true", "false: the agent does nothing"),
+        SUBREAPER(Kind.BOOLEAN, "true", "register as child subreaper unless PID 1"),
+        LOG(Kind.LOG_LEVEL, "warn", "what the agent logs through System.Logger; info: one key=value line per reaped zombie and per relayed shutdown"),
+        SWEEP("10ms", "1h", "5s", "while the JVM has no child, how often it looks for adopted orphans that no SIGCHLD announced"),
+        GRACE("0s", "1h", "60s", "how long a zombie of the JVM's own, not the JDK's, is left to whatever started it before it is reaped"),
+        STRICT(Kind.BOOLEAN, "false", "refuse to start the JVM when reaping cannot work"),
+        RELAY(Kind.SIGNALS, "TERM+INT+HUP", "the shutdown signals relayed to the JVM's descendants"),
+        STOP_TIMEOUT("0s", "1h", "8s", "how long the descendants get after the signal before SIGKILL"),
+        EXIT_REMAP(Kind.EXIT_REMAP, null, "exit with TO instead of FROM when a shutdown signal ends the JVM, e.g. 143:0 (may repeat)"),
+        STOP_ON_EXIT(Kind.BOOLEAN, "true", "on a normal exit of a container's main process, stop the descendants still running"),
+        JMX(Kind.JMX, "auto", "the MBean dev.reaper:type=Reaper: once the JVM has an MBean server (auto), at once (true), never (false)");
 
-    /** Every key, with the values it accepts, in the order the README documents them. */
-    private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();
-    static {
-        ACCEPTED.put("enabled", "true or false");
-        ACCEPTED.put("subreaper", "true or false");
-        ACCEPTED.put("log", "off, warn, info or debug");
-        ACCEPTED.put("sweep", "a duration from 10ms to 1h, e.g. 500ms, 2s, 1m");
-        ACCEPTED.put("grace", "a duration from 0s to 1h, e.g. 500ms, 30s, 5m");
-        ACCEPTED.put("strict", "true or false");
-        ACCEPTED.put("relay", "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none");
-        ACCEPTED.put("stop-timeout", "a duration from 0s to 1h, e.g. 500ms, 8s, 1m");
-        ACCEPTED.put("exit-remap", "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat");
-        ACCEPTED.put("stop-on-exit", "true or false");
-        ACCEPTED.put("jmx", "auto, true or false");
+        private final Kind kind;
+        private final Duration min;
+        private final Duration max;
+        private final String fallback;
+        private final String help;
+
+        Option(Kind kind, String fallback, String help) {
+            this(kind, null, null, fallback, help);
+        }
+
+        Option(String min, String max, String fallback, String help) {
+            this(Kind.DURATION, min, max, fallback, help);
+        }
+
+        Option(Kind kind, String min, String max, String fallback, String help) {
+            this.kind = kind;
+            this.min = min == null ? null : Kind.duration(min, Duration.ZERO, Duration.ofDays(1));
+            this.max = max == null ? null : Kind.duration(max, Duration.ZERO, Duration.ofDays(1));
+            this.fallback = fallback;
+            this.help = help;
+        }
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** How its value is written: true|false, DURATION, FROM:TO... */
+        public String form() {
+            return kind.form;
+        }
+
+        /** The default as the README gives it; null: none. */
+        public String fallback() {
+            return fallback;
+        }
+
+        public String help() {
+            return help;
+        }
+
+        /** What the option accepts, for an error message. */
+        public String accepted() {
+            switch (kind) {
+                case DURATION:
+                    return "a duration from " + Kind.format(min) + " to " + Kind.format(max) + ", e.g. 500ms, 2s, 1m";
+                case SIGNALS:
+                    return "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none";
+                case EXIT_REMAP:
+                    return "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat";
+                default: // a choice of words: "a, b or c"
+                    int last = kind.form.lastIndexOf('|');
+                    return kind.form.substring(0, last).replace("|", ", ") + " or " + kind.form.substring(last + 1);
+            }
+        }
+
+        /** The value of {@code text}; IllegalArgumentException if it is not one. Not for exit-remap, which may repeat. */
+        Object parse(String text) {
+            switch (kind) {
+                case BOOLEAN:
+                    return bool(text);
+                case LOG_LEVEL:
+                    return LogLevel.valueOf(text.toUpperCase(Locale.ROOT));
+                case JMX:
+                    return Jmx.valueOf(text.toUpperCase(Locale.ROOT));
+                case DURATION:
+                    return Kind.duration(text, min, max);
+                case SIGNALS:
+                    return signals(text);
+                default:
+                    throw new IllegalStateException(key());
+            }
+        }
+
+        /** The value as a user would write it. */
+        @SuppressWarnings("unchecked")
+        String format(Object value) {
+            switch (kind) {
+                case LOG_LEVEL:
+                case JMX:
+                    return ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
+                case DURATION:
+                    return Kind.format((Duration) value);
+                case SIGNALS:
+                    Set<String> signals = (Set<String>) value;
+                    return signals.isEmpty() ? "none" : String.join("+", new TreeSet<>(signals));
+                default:
+                    return String.valueOf(value);
+            }
+        }
+
+        static Option of(String key) {
+            for (Option option : values()) {
+                if (option.key().equals(key)) {
+                    return option;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The kinds of values, with how each is written. Durations are read and written here, not in
+     * Options: the table calls these while it is built, which must not start Options' own initialisation.
+     */
+    enum Kind {
+        BOOLEAN("true|false"), LOG_LEVEL("off|warn|info|debug"), JMX("auto|true|false"), DURATION("DURATION"),
+        SIGNALS("TERM+INT+HUP|none"), EXIT_REMAP("FROM:TO");
+
+        final String form;
+
+        Kind(String form) {
+            this.form = form;
+        }
+
+        /** A whole number followed by one of ms, s, m, h; within [min, max]. */
+        static Duration duration(String value, Duration min, Duration max) {
+            int unitAt = 0;
+            while (unitAt < value.length() && unitAt < 10 && value.charAt(unitAt) >= '0' && value.charAt(unitAt) <= '9') {
+                unitAt++;
+            }
+            if (unitAt == 0 || unitAt == 10) {
+                throw new IllegalArgumentException(value);
+            }
+            long amount = Long.parseLong(value.substring(0, unitAt));
+            Duration d = switch (value.substring(unitAt)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> throw new IllegalArgumentException(value);
+            };
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(value);
+            }
+            return d;
+        }
+
+        static String format(Duration d) {
+            long ms = d.toMillis();
+            if (ms % 3_600_000 == 0 && ms > 0) {
+                return ms / 3_600_000 + "h";
+            }
+            if (ms % 60_000 == 0 && ms > 0) {
+                return ms / 60_000 + "m";
+            }
+            return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        }
+    }
+
+    public static final Options DEFAULTS = defaults();
+
+    private static Options defaults() {
+        try {
+            return parse(null, null);
+        } catch (OptionsException e) {
+            throw new IllegalStateException("a default in the option table is not a value of its option: " + e.getMessage());
+        }
     }
 
     /**
@@ -66,46 +225,37 @@ public record Options(
      */
     public static Options parse(String fromEnvironment, String fromArguments) throws OptionsException {
         Map<String, String> values = pairs(fromEnvironment, "REAPER_OPTIONS");
-        Map<Integer, Integer> exitRemap = remaps(values.remove("exit-remap"), "REAPER_OPTIONS");
+        Map<Integer, Integer> exitRemap = remaps(values.remove(Option.EXIT_REMAP.key()), "REAPER_OPTIONS");
         Map<String, String> arguments = pairs(fromArguments, "the agent options");
-        exitRemap.putAll(remaps(arguments.remove("exit-remap"), "the agent options"));
+        exitRemap.putAll(remaps(arguments.remove(Option.EXIT_REMAP.key()), "the agent options"));
         values.putAll(arguments);
-        boolean enabled = DEFAULTS.enabled;
-        boolean subreaper = DEFAULTS.subreaper;
-        LogLevel log = DEFAULTS.log;
-        Duration sweep = DEFAULTS.sweep;
-        Duration grace = DEFAULTS.grace;
-        boolean strict = DEFAULTS.strict;
-        Set<String> relay = DEFAULTS.relay;
-        Duration stopTimeout = DEFAULTS.stopTimeout;
-        boolean stopOnExit = DEFAULTS.stopOnExit;
-        Jmx jmx = DEFAULTS.jmx;
-        for (Map.Entry<String, String> option : values.entrySet()) {
-            String key = option.getKey();
-            String value = option.getValue();
+        Object[] parsed = new Object[Option.values().length];
+        for (Option option : Option.values()) {
+            String given = values.get(option.key());
+            String text = given != null ? given : option.fallback;
             try {
-                switch (key) {
-                    case "enabled" -> enabled = bool(value);
-                    case "subreaper" -> subreaper = bool(value);
-                    case "log" -> log = LogLevel.valueOf(value.toUpperCase(Locale.ROOT));
-                    case "sweep" -> sweep = duration(value, Duration.ofMillis(10), Duration.ofHours(1));
-                    case "grace" -> grace = duration(value, Duration.ZERO, Duration.ofHours(1));
-                    case "strict" -> strict = bool(value);
-                    case "relay" -> relay = signals(value);
-                    case "stop-timeout" -> stopTimeout = duration(value, Duration.ZERO, Duration.ofHours(1));
-                    case "stop-on-exit" -> stopOnExit = bool(value);
-                    case "jmx" -> jmx = Jmx.valueOf(value.toUpperCase(Locale.ROOT));
-                    default -> throw new IllegalStateException(key); // pairs() admits known keys only
-                }
+                parsed[option.ordinal()] = option == Option.EXIT_REMAP ? Map.copyOf(exitRemap) : option.parse(text);
             } catch (IllegalArgumentException e) {
-                throw bad(key, value);
+                throw bad(option, text);
             }
         }
-        return new Options(enabled, subreaper, log, sweep, grace, strict, relay, stopTimeout, Map.copyOf(exitRemap), stopOnExit, jmx);
+        return of(parsed);
     }
 
-    private static OptionsException bad(String key, String value) {
-        return new OptionsException("bad value '" + value + "' for " + key + "; accepted: " + ACCEPTED.get(key));
+    /** The record from the parsed values, in the table's order. */
+    @SuppressWarnings("unchecked")
+    private static Options of(Object[] v) {
+        return new Options((Boolean) v[0], (Boolean) v[1], (LogLevel) v[2], (Duration) v[3], (Duration) v[4], (Boolean) v[5],
+                (Set<String>) v[6], (Duration) v[7], (Map<Integer, Integer>) v[8], (Boolean) v[9], (Jmx) v[10]);
+    }
+
+    /** The record's values, in the table's order. */
+    private Object[] values() {
+        return new Object[] {enabled, subreaper, log, sweep, grace, strict, relay, stopTimeout, exitRemap, stopOnExit, jmx};
+    }
+
+    private static OptionsException bad(Option option, String value) {
+        return new OptionsException("bad value '" + value + "' for " + option.key() + "; accepted: " + option.accepted());
     }
 
     /** The exit-remap values of one source, joined by newlines by pairs(): FROM:TO each, FROM at most once. */
@@ -122,7 +272,7 @@ public record Options(
                 from = status(colon < 0 ? "" : value.substring(0, colon));
                 to = status(value.substring(colon + 1));
             } catch (IllegalArgumentException e) {
-                throw bad("exit-remap", value);
+                throw bad(Option.EXIT_REMAP, value);
             }
             if (remaps.put(from, to) != null) {
                 throw new OptionsException("exit-remap gives status " + from + " twice in " + source + "; give each FROM once");
@@ -189,14 +339,15 @@ public record Options(
             }
             String key = item.substring(0, eq).strip();
             String value = item.substring(eq + 1).strip();
-            if (!ACCEPTED.containsKey(key)) {
-                throw new OptionsException("unknown option '" + key + "' in " + source + "; accepted: " + String.join(", ", ACCEPTED.keySet()));
+            Option option = Option.of(key);
+            if (option == null) {
+                throw new OptionsException("unknown option '" + key + "' in " + source + "; accepted: " + keys());
             }
             if (value.isEmpty()) {
-                throw new OptionsException("option '" + key + "' in " + source + " has an empty value; accepted: " + ACCEPTED.get(key));
+                throw new OptionsException("option '" + key + "' in " + source + " has an empty value; accepted: " + option.accepted());
             }
             String before = pairs.put(key, value);
-            if (before != null && key.equals("exit-remap")) {
+            if (before != null && option == Option.EXIT_REMAP) {
                 pairs.put(key, before + "\n" + value); // the one key that may repeat
             } else if (before != null) {
                 throw new OptionsException("option '" + key + "' is given twice in " + source + "; give it once");
@@ -217,48 +368,36 @@ public record Options(
 
     /** A whole number followed by one of ms, s, m, h; within [min, max]. */
     static Duration duration(String value, Duration min, Duration max) {
-        int unitAt = 0;
-        while (unitAt < value.length() && unitAt < 10 && value.charAt(unitAt) >= '0' && value.charAt(unitAt) <= '9') {
-            unitAt++;
-        }
-        if (unitAt == 0 || unitAt == 10) {
-            throw new IllegalArgumentException(value);
-        }
-        long amount = Long.parseLong(value.substring(0, unitAt));
-        Duration d = switch (value.substring(unitAt)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> throw new IllegalArgumentException(value);
-        };
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException(value);
-        }
-        return d;
+        return Kind.duration(value, min, max);
     }
 
-    /** The options as {@code key=value} pairs, as a user would write them. */
+    /** Every key, in the table's order: "enabled, subreaper, ...". */
+    private static String keys() {
+        StringBuilder keys = new StringBuilder();
+        for (Option option : Option.values()) {
+            keys.append(keys.length() == 0 ? "" : ", ").append(option.key());
+        }
+        return keys.toString();
+    }
+
+    /** The options as {@code key=value} pairs, as a user would write them, in the table's order; exit-remap once per status. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("enabled=" + enabled + ",subreaper=" + subreaper + ",log=" + log.name().toLowerCase(Locale.ROOT)
-                + ",sweep=" + format(sweep) + ",grace=" + format(grace) + ",strict=" + strict
-                + ",relay=" + (relay.isEmpty() ? "none" : String.join("+", new TreeSet<>(relay)))
-                + ",stop-timeout=" + format(stopTimeout) + ",stop-on-exit=" + stopOnExit + ",jmx=" + jmx.name().toLowerCase(Locale.ROOT));
-        for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
-            text.append(",exit-remap=").append(remap.getKey()).append(':').append(remap.getValue());
+        StringBuilder text = new StringBuilder();
+        Object[] values = values();
+        for (Option option : Option.values()) {
+            if (option == Option.EXIT_REMAP) {
+                for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
+                    text.append(",exit-remap=").append(remap.getKey()).append(':').append(remap.getValue());
+                }
+            } else {
+                text.append(text.length() == 0 ? "" : ",").append(option.key()).append('=').append(option.format(values[option.ordinal()]));
+            }
         }
         return text.toString();
     }
 
     static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0 && ms > 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0 && ms > 0) {
-            return ms / 60_000 + "m";
-        }
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        return Kind.format(d);
     }
 }

@@ -24,7 +24,7 @@ public final class ChildrenFile {
         String path = "/proc/" + pid + "/task/" + tid + "/children";
         fd = LibC.open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            throw new IOException("cannot open " + path + ": errno " + LibC.errno());
+            throw new IOException("cannot open " + path + ": " + LibC.error(LibC.errno()));
         }
     }
 
@@ -39,7 +39,7 @@ public final class ChildrenFile {
             }
             long n = LibC.pread(fd, buffer.share(length), buffer.size() - length, length);
             if (n < 0) {
-                throw new IOException("cannot read the children list: errno " + LibC.errno());
+                throw new IOException("cannot read the children list: " + LibC.error(LibC.errno()));
             }
             if (n == 0) {
                 break;

@@ -92,11 +92,22 @@ public final class Proc {
 
     /**
      * How long ago a zombie exited, in milliseconds; -1 if unknown. A zombie never runs again, so the
-     * last time it ran (se.exec_start in /proc/PID/sched, milliseconds of the monotonic clock, which
-     * System.nanoTime reads too) is when it exited. Needs CONFIG_SCHED_DEBUG, which Debian has.
+     * last time it ran (se.exec_start in /proc/PID/sched) is when it exited. That is the scheduler's
+     * clock, which is not the monotonic clock System.nanoTime reads: in a virtual machine that was
+     * paused they differ by seconds (seen here: 4.8 s). So "now" is read on the same clock: the
+     * exec_start of the thread calling, which is running. Each CPU has its own scheduler clock, and
+     * there they may differ by a fraction of a second (seen here: 0.3 s): the figure is that rough.
+     * Needs CONFIG_SCHED_DEBUG, which Debian has.
      */
     public static long deadForMillis(long pid) throws IOException {
-        byte[] text = read(ROOT.resolve(pid + "/sched"));
+        double lastRan = execStartMillis(ROOT.resolve(pid + "/sched"));
+        double now = execStartMillis(ROOT.resolve("thread-self/sched"));
+        return lastRan < 0 || now < 0 ? -1 : Math.max(0, (long) (now - lastRan));
+    }
+
+    /** se.exec_start of a /proc/.../sched file, in milliseconds of the scheduler's clock; -1 if unknown. */
+    private static double execStartMillis(Path file) throws IOException {
+        byte[] text = read(file);
         if (text == null) {
             return -1;
         }
@@ -108,8 +119,7 @@ public final class Proc {
         int colon = sched.indexOf(':', at);
         int end = sched.indexOf('\n', colon);
         try {
-            double lastRanMillis = Double.parseDouble(sched.substring(colon + 1, end < 0 ? sched.length() : end).strip());
-            return Math.max(0, System.nanoTime() / 1_000_000 - (long) lastRanMillis);
+            return Double.parseDouble(sched.substring(colon + 1, end < 0 ? sched.length() : end).strip());
         } catch (NumberFormatException e) {
             return -1;
         }

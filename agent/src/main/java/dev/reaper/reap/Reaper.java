@@ -220,7 +220,7 @@ public final class Reaper implements Runnable {
             return;
         }
         if (errno != ECHILD) {
-            throw new IOException("waitid(P_ALL) failed: errno " + errno);
+            throw new IOException("waitid(P_ALL) failed: " + LibC.error(errno));
         }
         arm();
         if (!anyChild()) { // checked after arming, so that no exit goes unnoticed

@@ -23,7 +23,7 @@ class AgentLoadingIT {
     @EnumSource(Jdk.class)
     void javaToolOptionsLoadsTheAgent(Jdk jdk) throws Exception {
         Result result = Jvm.on(jdk).env("JAVA_TOOL_OPTIONS", "-javaagent:" + Jvm.AGENT + "=log=info").asPid1()
-                .run(QuietApp.class, TIMEOUT, "20", "5000", "0", "report");
+                .run(QuietApp.class, TIMEOUT, "20", "5000", "report");
 
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
         assertThat(lines(result.stderr(), "reaper: reaped zombie")).hasSize(20);
@@ -33,11 +33,11 @@ class AgentLoadingIT {
     @Test
     void reaperOptionsConfiguresTheAgentAndItsArgumentsWin() throws Exception {
         Result fromEnvironment = Jvm.on(Jdk.JDK17).withAgent(null).env("REAPER_OPTIONS", "log=info").asPid1()
-                .run(QuietApp.class, TIMEOUT, "10", "5000", "0", "report");
+                .run(QuietApp.class, TIMEOUT, "10", "5000", "report");
         assertThat(lines(fromEnvironment.stderr(), "reaper: reaped zombie")).hasSize(10);
 
         Result overridden = Jvm.on(Jdk.JDK17).withAgent("log=off").env("REAPER_OPTIONS", "log=info").asPid1()
-                .run(QuietApp.class, TIMEOUT, "10", "5000", "0", "report");
+                .run(QuietApp.class, TIMEOUT, "10", "5000", "report");
         assertThat(overridden.number("zombies_left")).isZero();
         assertThat(overridden.stderr()).isEmpty();
     }
@@ -48,7 +48,7 @@ class AgentLoadingIT {
         "args | colour=red     | reaper: unknown option 'colour' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit, jmx",
         "args | strict         | reaper: option 'strict' in the agent options has no value: write strict=VALUE",
         "args | log=           | reaper: option 'log' in the agent options has an empty value; accepted: off, warn, info or debug",
-        "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
         "tool | subreaper=maybe | reaper: bad value 'maybe' for subreaper; accepted: true or false",
     })
     void malformedOptionsStopTheJvmWithOneLine(String where, String options, String message) throws Exception {
@@ -58,7 +58,7 @@ class AgentLoadingIT {
             case "env" -> jvm.withAgent(null).env("REAPER_OPTIONS", options);
             default -> jvm.env("JAVA_TOOL_OPTIONS", "-javaagent:" + Jvm.AGENT + "=" + options);
         }
-        Result result = jvm.run(QuietApp.class, TIMEOUT, "0", "0", "0", "report");
+        Result result = jvm.run(QuietApp.class, TIMEOUT, "0", "0", "report");
 
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.stdout()).as("main never ran").isEmpty();
@@ -68,7 +68,7 @@ class AgentLoadingIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void loadedTwiceItRunsOnceAndSaysSo(Jdk jdk) throws Exception {
-        Result result = Jvm.on(jdk).withAgent("log=info").withAgent("log=debug").asPid1().run(QuietApp.class, TIMEOUT, "10", "5000", "0", "report");
+        Result result = Jvm.on(jdk).withAgent("log=info").withAgent("log=debug").asPid1().run(QuietApp.class, TIMEOUT, "10", "5000", "report");
 
         assertThat(result.number("zombies_left")).isZero();
         assertThat(lines(result.stderr(), "reaper: already running in this JVM; loading it again does nothing")).hasSize(1);
@@ -77,7 +77,7 @@ class AgentLoadingIT {
 
     @Test
     void nothingGoesToStdoutAndTheJvmEndsWhenMainEnds() throws Exception {
-        Result result = Jvm.on(Jdk.JDK17).withAgent("log=debug").asPid1().run(QuietApp.class, Duration.ofSeconds(20), "50", "3000", "0");
+        Result result = Jvm.on(Jdk.JDK17).withAgent("log=debug").asPid1().run(QuietApp.class, Duration.ofSeconds(20), "50", "3000");
 
         assertThat(result.status()).isZero();
         assertThat(result.stdout()).isEmpty();
@@ -87,17 +87,17 @@ class AgentLoadingIT {
     void anOrphanLeftBeforeTheJvmStartedIsReaped() throws Exception {
         // the orphan exits 50 ms after the JVM's start, before the agent is ready
         String orphan = "(sh -c 'sleep 0.05; exit 3' &)";
-        Result without = Jvm.on(Jdk.JDK17).asPid1().afterShell(orphan).run(QuietApp.class, TIMEOUT, "0", "1000", "300", "report");
+        Result without = Jvm.on(Jdk.JDK17).asPid1().afterShell(orphan).run(QuietApp.class, TIMEOUT, "0", "1000", "report");
         assertThat(without.number("zombies_left")).as("%s", without).isEqualTo(1);
 
-        Result with = Jvm.on(Jdk.JDK17).withAgent("log=info").asPid1().afterShell(orphan).run(QuietApp.class, TIMEOUT, "0", "5000", "300", "report");
+        Result with = Jvm.on(Jdk.JDK17).withAgent("log=info").asPid1().afterShell(orphan).run(QuietApp.class, TIMEOUT, "0", "5000", "report");
         assertThat(with.number("zombies_left")).as("%s", with).isZero();
         assertThat(with.stderr()).contains("reaper: reaped zombie pid=").contains(" command=sh status=3 zombie_for_ms=");
     }
 
     @Test
     void underXrsItWarnsAndStillReaps() throws Exception {
-        Result result = Jvm.on(Jdk.JDK17).withAgent("sweep=100ms").option("-Xrs").asPid1().run(QuietApp.class, TIMEOUT, "20", "5000", "0", "report");
+        Result result = Jvm.on(Jdk.JDK17).withAgent("sweep=100ms").option("-Xrs").asPid1().run(QuietApp.class, TIMEOUT, "20", "5000", "report");
 
         assertThat(result.status()).isZero();
         assertThat(result.number("zombies_left")).isZero();
@@ -109,7 +109,7 @@ class AgentLoadingIT {
 
     @Test
     void whenJnaCannotLoadItWarnsAndTheApplicationRuns() throws Exception {
-        Result result = Jvm.on(Jdk.JDK17).withAgent(null).option("-Djna.tmpdir=/proc/no-such-dir").run(QuietApp.class, TIMEOUT, "0", "0", "1000", "report");
+        Result result = Jvm.on(Jdk.JDK17).withAgent(null).option("-Djna.tmpdir=/proc/no-such-dir").run(QuietApp.class, TIMEOUT, "0", "0", "report");
 
         assertThat(result.status()).isZero();
         assertThat(result.number("zombies_left")).isZero();
@@ -120,19 +120,19 @@ class AgentLoadingIT {
 
     @Test
     void strictRefusesToStartWhereReapingCannotWork() throws Exception {
-        Result xrs = Jvm.on(Jdk.JDK17).withAgent("strict=true").option("-Xrs").run(QuietApp.class, TIMEOUT, "0", "0", "0", "report");
+        Result xrs = Jvm.on(Jdk.JDK17).withAgent("strict=true").option("-Xrs").run(QuietApp.class, TIMEOUT, "0", "0", "report");
         assertThat(xrs.status()).isEqualTo(2);
         assertThat(xrs.stdout()).isEmpty();
         assertThat(lines(xrs.stderr(), "")).singleElement().asString().startsWith("reaper: -Xrs stops HotSpot").endsWith("(strict=true)");
 
-        Result jna = Jvm.on(Jdk.JDK17).withAgent("strict=true").option("-Djna.tmpdir=/proc/no-such-dir").run(QuietApp.class, TIMEOUT, "0", "0", "0", "report");
+        Result jna = Jvm.on(Jdk.JDK17).withAgent("strict=true").option("-Djna.tmpdir=/proc/no-such-dir").run(QuietApp.class, TIMEOUT, "0", "0", "report");
         assertThat(jna.status()).isEqualTo(2);
         assertThat(lines(jna.stderr(), "")).singleElement().asString().startsWith("reaper: JNA cannot load its native library");
     }
 
     @Test
     void withoutSubreaperAndNotPid1ItWarns() throws Exception {
-        Result result = Jvm.on(Jdk.JDK17).withAgent("subreaper=false").run(QuietApp.class, TIMEOUT, "0", "0", "1000", "report");
+        Result result = Jvm.on(Jdk.JDK17).withAgent("subreaper=false").run(QuietApp.class, TIMEOUT, "0", "0", "report");
 
         assertThat(result.status()).isZero();
         assertThat(lines(result.stderr(), "WARNING: reaper:")).singleElement().asString()

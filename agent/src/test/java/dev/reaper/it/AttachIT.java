@@ -6,10 +6,12 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.AttachTargetApp;
-import dev.reaper.it.apps.QuietApp;
 import dev.reaper.it.apps.Zombies;
+import dev.reaper.kit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** java -jar reaper.jar attach / status / zombies, against real JVMs and real zombies. */
 @ExtendWith(Jvm.Cleanup.class)
 class AttachIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
     @TempDir
     Path dir;
 
@@ -72,8 +76,14 @@ class AttachIT {
         Running plain = Jvm.on(Jdk.JDK17).start(AttachTargetApp.class, dir.toString(), "0");
         awaitFile("ready");
         long pid = plain.pid();
-        expect(ReaperCli.run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), "attach", "" + pid), 5,
-                "reaper: process " + pid + " belongs to user 0, not to you (65534); run this as that user or as root");
+        Path forAll = agentForAll();
+        try {
+            expect(ReaperCli.runAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), forAll, "attach", "" + pid), 5,
+                    "reaper: process " + pid + " belongs to user 0, not to you (65534); run this as that user or as root");
+        } finally {
+            Files.delete(forAll);
+            Files.delete(forAll.getParent());
+        }
         expect(ReaperCli.run(List.of(Jdk.JDK17.java().toString(), "--limit-modules", "java.base,java.instrument,java.logging,jdk.unsupported"),
                 "attach", "" + pid), 7, "reaper: this Java runtime has no module jdk.attach (a JRE, or a jlinked image): run reaper.jar with a full JDK");
         expect(ReaperCli.run("attach", "" + pid, "sweep=fast"), 2,
@@ -82,8 +92,9 @@ class AttachIT {
         expect(ReaperCli.run("attach", "twelve"), 2, "reaper: 'twelve' is not a process id (a positive number)");
         expect(ReaperCli.run("detach", "" + pid), 2, "reaper: unknown command 'detach'; accepted: attach, status, zombies, --version, --help");
 
-        Files.delete(dir.resolve("ready"));
-        Running closed = Jvm.on(Jdk.JDK17).option("-XX:+DisableAttachMechanism").start(QuietApp.class, "0", "0", "60000");
+        Path closedDir = Files.createDirectories(dir.resolve("closed"));
+        Running closed = Jvm.on(Jdk.JDK17).option("-XX:+DisableAttachMechanism").start(AttachTargetApp.class, closedDir.toString(), "0");
+        Await.until("the JVM with attach disabled is up", DEADLINE, () -> Files.exists(closedDir.resolve("ready")));
         long closedPid = closed.pid();
         expect(ReaperCli.run("attach", "" + closedPid), 6, "reaper: JVM " + closedPid + " was started with -XX:+DisableAttachMechanism:"
                 + " nothing can attach to it; restart it without, or with -javaagent:reaper.jar");
@@ -92,11 +103,8 @@ class AttachIT {
     @Test
     void zombiesListsThemWithTheirParentAndHowLongTheyHaveBeenDead() throws Exception {
         // sleep 30 never waits for its child, which stays a zombie
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.1 & exec sleep 30").start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (Zombies.childrenOf(parent.pid()) == 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.1 & exec sleep 60").start();
+        Await.until("a zombie below sleep", DEADLINE, () -> Zombies.childrenOf(parent.pid()) == 1);
         Result result = ReaperCli.run("zombies", "" + parent.pid());
         parent.destroy();
 
@@ -109,6 +117,18 @@ class AttachIT {
                 "no zombies among the descendants of " + ProcessHandle.current().pid() + "\n");
     }
 
+    /**
+     * reaper.jar where any user can read it: the checkout may lie in a directory that only its owner
+     * can enter (mktemp -d makes it 0700), and the JDK's temporary directories are 0700 too.
+     */
+    private static Path agentForAll() throws Exception {
+        Path shared = Files.createTempDirectory("reaper-it-shared");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.copy(Jvm.AGENT, shared.resolve("reaper.jar"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        return jar;
+    }
+
     private static void expect(Result result, int status, String line) {
         assertThat(result.status()).as("%s", result).isEqualTo(status);
         assertThat(result.stderr()).as("%s", result).isEqualTo(line + "\n");
@@ -116,10 +136,6 @@ class AttachIT {
     }
 
     private void awaitFile(String name) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(dir.resolve(name))) {
-            assertThat(System.currentTimeMillis()).as("%s appeared", name).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(name + " appeared", DEADLINE, () -> Files.exists(dir.resolve(name)));
     }
 }

@@ -3,52 +3,43 @@ package dev.reaper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reaper.it.Jvm.Result;
+import dev.reaper.kit.Bundle;
+import dev.reaper.kit.Pid1;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * A real container: the repository's OCI bundle (src/container) run by runc, with the agent at
- * /app/reaper.jar, the test classes at /app/classes, and a read-write /work. Its process is
- * {@code sh /app/entrypoint.sh}, which execs the given command, so that the command is PID 1.
+ * A real container: the repository's OCI bundle (src/container, see the kit's {@link Bundle}) run by
+ * runc, with the agent at /app/reaper.jar, the test classes (and the kit's) at /app/classes, and a
+ * read-write /work. Its process is {@code sh /app/entrypoint.sh}, which execs the given command, so
+ * that the command is PID 1.
  */
 public final class Container implements AutoCloseable {
     public static final Path BUNDLE = Path.of(System.getProperty("reaper.container", "../src/container")).toAbsolutePath();
-    private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
 
-    private final Path dir;
-    private final String id;
-    private Process runc;
-    private Path out;
-    private Path err;
+    private final Bundle bundle;
+    private Pid1 runc;
 
-    private Container(Path dir, String id) {
-        this.dir = dir;
-        this.id = id;
+    private Container(Bundle bundle) {
+        this.bundle = bundle;
     }
 
     /** A fresh copy of the bundle in {@code parent}, with the agent and the test classes in app/. */
     public static Container create(Path parent) throws IOException, InterruptedException {
         Tools.requireRunc();
-        Path dir = parent.resolve("bundle");
-        copy(BUNDLE, dir);
-        copy(Jvm.TEST_CLASSES, dir.resolve("app/classes"));
-        Files.copy(Jvm.AGENT, dir.resolve("app/reaper.jar"));
-        Files.createDirectories(dir.resolve("work"));
-        return new Container(dir, "reaper-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Bundle bundle = Bundle.copy(BUNDLE, parent.resolve("bundle"))
+                .addClasses(Jvm.TEST_CLASSES, "classes")
+                .addClasses(Pid1.kitClasses(), "classes")
+                .add(Jvm.AGENT, "reaper.jar");
+        return new Container(bundle);
     }
 
     /** Copies a file into the container's /app, as {@code name}. */
     public Container add(Path file, String name) throws IOException {
-        Files.copy(file, dir.resolve("app").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        bundle.add(file, name);
         return this;
     }
 
@@ -65,65 +56,40 @@ public final class Container implements AutoCloseable {
     }
 
     public Path work() {
-        return dir.resolve("work");
+        return bundle.work();
     }
 
     /** Runs {@code command} as PID 1: runc run, in the foreground, whose exit status is the container's. */
     public Container start(String command) throws IOException {
-        Files.writeString(dir.resolve("app/entrypoint.sh"), "exec " + command + "\n");
-        out = Files.createTempFile("reaper-runc", ".out");
-        err = Files.createTempFile("reaper-runc", ".err");
-        runc = new ProcessBuilder("runc", "run", "--bundle", dir.toString(), id).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        runc = Pid1.runc(bundle.entrypoint(command));
         return this;
     }
 
     /** The container's PID 1 as the host sees it. */
     public long pid() throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
-            Process state = new ProcessBuilder("runc", "state", id).redirectErrorStream(true).start();
-            String json = new String(state.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher pid = PID.matcher(json);
-            if (state.waitFor() == 0 && pid.find() && Long.parseLong(pid.group(1)) > 0 && json.contains("\"running\"")) {
-                return Long.parseLong(pid.group(1));
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("container " + id + " did not start");
+        return runc.pid();
     }
 
     /** What docker stop does: runc kill ID SIGNAL. */
     public void kill(String signal) throws IOException, InterruptedException {
-        assertThat(new ProcessBuilder("runc", "kill", id, signal).inheritIO().start().waitFor()).isZero();
+        runc.signal(signal);
     }
 
     public Result await(Duration timeout) throws IOException, InterruptedException {
-        boolean ended = runc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean ended = runc.process().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!ended) {
-            new ProcessBuilder("runc", "kill", id, "KILL").start().waitFor();
-            runc.waitFor();
+            runc.close();
         }
-        Result result = new Result("runc run " + id + ": " + Files.readString(dir.resolve("app/entrypoint.sh")).strip(),
-                ended ? runc.exitValue() : -1, Files.readString(out), Files.readString(err));
+        Result result = new Result("runc run: " + bundle.command(), ended ? runc.process().exitValue() : -1,
+                Files.readString(bundle.stdout()), Files.readString(bundle.stderr()));
         assertThat(ended).as("%s ended within %s%n%s", result.command(), timeout, result).isTrue();
         return result;
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        new ProcessBuilder("runc", "delete", "--force", id).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-        for (Path f : new Path[] {out, err}) {
-            if (f != null) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
-
-    /** cp -a: the bundle's rootfs holds symbolic links (bin, lib... into /usr), which must stay links. */
-    private static void copy(Path from, Path to) throws IOException, InterruptedException {
-        Files.createDirectories(to);
-        if (new ProcessBuilder("cp", "-a", from + "/.", to.toString()).inheritIO().start().waitFor() != 0) {
-            throw new IOException("cp -a " + from + " " + to + " failed");
+        if (runc != null) {
+            runc.close();
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.reaper.it.apps.RecordedStormApp;
 import dev.reaper.it.apps.ShutdownApp;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -21,6 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ExtendWith(Jvm.Cleanup.class)
 class JfrIT {
     private static final int ORPHANS = 500;
+    /** How far the scheduler's clocks of two CPUs may be apart (seen here: 0.3 s; see Proc.deadForMillis). */
+    private static final Duration CPU_CLOCK_SKEW = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -34,15 +37,20 @@ class JfrIT {
 
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
         assertThat(result.number("mbean_zombies_reaped")).isEqualTo(ORPHANS);
-        List<RecordedEvent> reaped = RecordingFile.readAllEvents(recording).stream()
-                .filter(e -> e.getEventType().getName().equals("dev.reaper.ZombieReaped")).toList();
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
+        Instant jvmStarted = events.stream().filter(e -> e.getEventType().getName().equals("jdk.JVMInformation")).findFirst()
+                .orElseThrow().getInstant("jvmStartTime");
+        List<RecordedEvent> reaped = events.stream().filter(e -> e.getEventType().getName().equals("dev.reaper.ZombieReaped")).toList();
         assertThat(reaped).hasSize(ORPHANS);
         assertThat(reaped).allSatisfy(e -> {
-            assertThat(e.getLong("pid")).isPositive();
+            assertThat(e.getLong("pid")).as("an orphan, not the JVM (PID 1)").isGreaterThan(1);
             assertThat(e.getString("command")).isEqualTo("sh");
             assertThat(e.getInt("exitStatus")).isZero();
-            assertThat(e.getDuration("zombieFor")).isGreaterThanOrEqualTo(Duration.ZERO);
+            // each orphan died after the JVM had started, and was reaped when the event was recorded; the figure
+            // comes from the scheduler's clocks, which may be a fraction of a second apart between CPUs
+            assertThat(e.getDuration("zombieFor")).isBetween(Duration.ZERO, Duration.between(jvmStarted, e.getStartTime()).plus(CPU_CLOCK_SKEW));
         });
+        assertThat(reaped.stream().map(e -> e.getLong("pid")).distinct().count()).as("one event per orphan").isEqualTo(ORPHANS);
     }
 
     @ParameterizedTest
@@ -63,7 +71,7 @@ class JfrIT {
             assertThat(e.getString("signal")).isEqualTo("SIGTERM");
             assertThat(e.getInt("processes")).isGreaterThanOrEqualTo(31);
             assertThat(e.getInt("killed")).isZero();
-            assertThat(e.getDuration()).isPositive().isLessThan(Duration.ofSeconds(8));
+            assertThat(e.getDuration()).isPositive();
         });
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -41,7 +43,8 @@ public final class Jvm {
     private final Jdk jdk;
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
-    private String classPath = TEST_CLASSES.toString();
+    /** The test classes, and the kit's, which some test applications use (their zombie count). */
+    private String classPath = TEST_CLASSES + ":" + Pid1.kitClasses();
     private Path jar;
     private boolean pid1;
     private String shellFirst;
@@ -103,9 +106,6 @@ public final class Jvm {
     /** Starts the JVM with {@code main} (null: the jar given to {@link #jar}); {@link Running#await} ends it. */
     public Running start(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        if (pid1) {
-            command.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
-        }
         if (shellFirst != null) {
             command.addAll(List.of("sh", "-c", shellFirst + "; exec \"$@\"", "sh"));
         }
@@ -119,7 +119,11 @@ public final class Jvm {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("REAPER_OPTIONS");
         builder.environment().putAll(env);
-        return new Running(String.join(" ", command), builder.start(), pid1, out, err);
+        if (!pid1) {
+            return new Running(String.join(" ", command), builder.start(), null, out, err);
+        }
+        Pid1 unshared = Pid1.unshare(builder);
+        return new Running(String.join(" ", builder.command()), unshared.process(), unshared, out, err);
     }
 
     /**
@@ -127,22 +131,23 @@ public final class Jvm {
      * "reaper-starting" before), as /proc/PID/task/TID/comm shows.
      */
     public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
-                for (Path task : tasks) {
-                    try {
-                        if (Files.readString(task.resolve("comm")).strip().equals("reaper")) {
-                            return;
-                        }
-                    } catch (IOException ended) {
-                        // the thread ended meanwhile
+        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30), () -> threadNamed(pid, "reaper"));
+    }
+
+    /** Whether JVM {@code pid} has a thread of that name, as /proc/PID/task/TID/comm shows it. */
+    public static boolean threadNamed(long pid, String name) throws IOException {
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                        return true;
                     }
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
                 }
             }
-            Thread.sleep(5);
         }
-        throw new AssertionError("the agent in JVM " + pid + " did not start within 10 s");
+        return false;
     }
 
     /** Every JVM started and not yet awaited, for {@link Cleanup}. */
@@ -164,11 +169,11 @@ public final class Jvm {
     public static final class Running {
         private final String command;
         private final Process process;
-        private final boolean pid1;
+        private final Pid1 pid1;
         private final Path out;
         private final Path err;
 
-        Running(String command, Process process, boolean pid1, Path out, Path err) {
+        Running(String command, Process process, Pid1 pid1, Path out, Path err) {
             this.command = command;
             this.process = process;
             this.pid1 = pid1;
@@ -179,18 +184,11 @@ public final class Jvm {
 
         /** The JVM's pid as this test sees it (under unshare, the one child of unshare). */
         public long pid() throws InterruptedException {
-            if (!pid1) {
-                return process.pid();
+            try {
+                return pid1 == null ? process.pid() : pid1.pid();
+            } catch (IOException e) {
+                throw new AssertionError("no JVM under " + command, e);
             }
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                var child = process.children().findFirst();
-                if (child.isPresent()) {
-                    return child.get().pid();
-                }
-                Thread.sleep(5);
-            }
-            throw new AssertionError("unshare started no JVM: " + command);
         }
 
         /** Waits until the agent is ready (see {@link Jvm#awaitAgentReady(long)}); it handles the shutdown signals from then on. */
@@ -205,6 +203,11 @@ public final class Jvm {
 
         public Process process() {
             return process;
+        }
+
+        /** The kit's handle on the JVM as PID 1 (signal, wait), for code that takes one; null if not run as PID 1. */
+        public Pid1 pid1() {
+            return pid1;
         }
 
         public Result await(Duration timeout) throws IOException, InterruptedException {

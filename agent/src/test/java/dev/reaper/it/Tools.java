@@ -3,9 +3,12 @@ package dev.reaper.it;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.reaper.kit.Pid1;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,7 +22,9 @@ public final class Tools {
 
     /** unshare(1) making a pid namespace: root, or util-linux with user namespaces. */
     public static void requirePidNamespaces() {
-        require(canRun("unshare", "--pid", "--fork", "--mount-proc", "true"),
+        List<String> unshare = new ArrayList<>(Pid1.UNSHARE);
+        unshare.add("true");
+        require(canRun(unshare.toArray(String[]::new)),
                 "cannot make a pid namespace with 'unshare --pid --fork --mount-proc' (run as root; Debian package util-linux)");
     }
 

@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reaper.options.Options.LogLevel;
+import dev.reaper.options.Options.Option;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +33,29 @@ class OptionsTest {
         assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
         assertThat(Options.DEFAULTS.toString()).isEqualTo(
                 "enabled=true,subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-timeout=8s,stop-on-exit=true,jmx=auto");
+    }
+
+    @Test
+    void theTableFollowsTheRecordsComponents() {
+        List<String> components = Arrays.stream(Options.class.getRecordComponents()).map(RecordComponent::getName).toList();
+        List<String> keys = Arrays.stream(Option.values()).map(o -> o.key().replaceAll("-(.)", "$1").toLowerCase(Locale.ROOT)).toList();
+        assertThat(keys).isEqualTo(components.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList());
+    }
+
+    /** The README's option table: its rows `key=FORM` | `default` in order, against the agent's table. */
+    @Test
+    void theReadmesTableIsTheAgentsTable() throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("reaper.readme", "../README.md")));
+        String table = readme.substring(readme.indexOf("| option | default | what it does |"));
+        table = table.substring(0, table.indexOf("\n\n"));
+        List<String> rows = new ArrayList<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([^`]+)` \\| `?([^`|]+)`? \\|").matcher(table);
+        while (row.find()) {
+            rows.add(row.group(1).replace("\\|", "|") + " " + row.group(2).strip());
+        }
+        List<String> options = Arrays.stream(Option.values())
+                .map(o -> o.key() + "=" + o.form() + " " + (o.fallback() == null ? "none" : o.fallback())).toList();
+        assertThat(rows).as("README.md, section Options: `key=FORM` and default of each row").isEqualTo(options);
     }
 
     @Test
@@ -62,9 +96,9 @@ class OptionsTest {
         "sweep=1ms        | bad value '1ms' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
         "sweep=2h         | bad value '2h' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
         "sweep=1.5s       | bad value '1.5s' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
-        "grace=-1s        | bad value '-1s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
-        "grace=99999999999s | bad value '99999999999s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
-        "grace=10 s       | bad value '10 s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 30s, 5m",
+        "grace=-1s        | bad value '-1s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
+        "grace=99999999999s | bad value '99999999999s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
+        "grace=10 s       | bad value '10 s' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
         "log=info,,strict=true | empty option in the agent options 'log=info,,strict=true': write key=value pairs separated by single commas",
         "log=info,        | empty option in the agent options 'log=info,': write key=value pairs separated by single commas",
         "log=info,log=off | option 'log' is given twice in the agent options; give it once",
@@ -72,7 +106,7 @@ class OptionsTest {
         "relay=QUIT       | bad value 'QUIT' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
         "relay=TERM+TERM  | bad value 'TERM+TERM' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
         "relay=TERM+      | bad value 'TERM+' for relay; accepted: shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none",
-        "stop-timeout=8   | bad value '8' for stop-timeout; accepted: a duration from 0s to 1h, e.g. 500ms, 8s, 1m",
+        "stop-timeout=8   | bad value '8' for stop-timeout; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",
         "exit-remap=143   | bad value '143' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
         "exit-remap=143:256 | bad value '143:256' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",
         "exit-remap=x:0   | bad value 'x:0' for exit-remap; accepted: FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat",

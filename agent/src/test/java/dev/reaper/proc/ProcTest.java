@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ProcTest {
+    /** How far the scheduler's clocks of two CPUs may be apart (seen here: 0.3 s). */
+    static final long CPU_CLOCK_SKEW_MILLIS = 1000;
 
     @Test
     void childrenListsAreSpaceSeparatedPids() {
@@ -45,5 +47,28 @@ class ProcTest {
         assertThat(Proc.tasks(self)).contains(self);
         assertThat(Proc.stat(Integer.MAX_VALUE)).isNull();
         assertThat(Proc.children(Integer.MAX_VALUE, Integer.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void aZombieIsDeadForNoLongerThanItHasExisted() throws Exception {
+        long before = System.nanoTime();
+        Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 60").start(); // sleep never waits for true
+        try {
+            long zombie = 0;
+            for (int i = 0; i < 3000 && zombie == 0; i++) {
+                for (ProcessHandle child : parent.children().toList()) {
+                    Stat stat = Proc.stat(child.pid());
+                    zombie = stat != null && stat.zombie() ? child.pid() : 0;
+                }
+                Thread.sleep(10);
+            }
+            assertThat(zombie).as("a zombie below sh").isPositive();
+            long dead = Proc.deadForMillis(zombie);
+            long existed = (System.nanoTime() - before) / 1_000_000;
+            // the scheduler's clocks of two CPUs may differ by a fraction of a second (see deadForMillis)
+            assertThat(dead).as("dead for, in ms, against the %d ms since it was started", existed).isBetween(0L, existed + CPU_CLOCK_SKEW_MILLIS);
+        } finally {
+            parent.destroyForcibly();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reaper.demo;
 
+import dev.reaper.kit.Bundle;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
@@ -74,9 +75,13 @@ public final class RegressionDemo {
     private static Row run(String runtime, boolean reaper, int requests, Path java, Path jar, Path bundle) {
         try {
             int port = freePort();
-            Pid1Server.Launch launch = new Pid1Server.Launch(java, jar, reaper, port, Scenario.TIMEOUT);
-            try (Pid1Server server = runtime.startsWith("runc") ? RuncServer.start(bundle, launch) : PidNamespaceServer.start(launch)) {
-                return new Row(runtime, reaper, Scenario.run(server, port, reaper, requests), null);
+            LaunchedServer.Launch launch = new LaunchedServer.Launch(java, jar, reaper, port, Scenario.TIMEOUT);
+            try (LaunchedServer server = runtime.startsWith("runc") ? LaunchedServer.inContainer(bundle, launch) : LaunchedServer.unshared(launch)) {
+                try {
+                    return new Row(runtime, reaper, Scenario.run(server.pid1(), server.markers(), port, reaper, requests), null);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(e.getMessage() + "; the server printed: " + server.output(), e);
+                }
             }
         } catch (Exception e) {
             return new Row(runtime, reaper, null, "failed: " + e.getMessage());
@@ -135,7 +140,7 @@ public final class RegressionDemo {
         } catch (IOException e) {
             return "no runc (Debian package runc)";
         }
-        if (!RuncServer.visibleInside(java)) {
+        if (!Bundle.visibleInside(java)) {
             return java + " is not under /usr, the host directory the bundle mounts";
         }
         return null;

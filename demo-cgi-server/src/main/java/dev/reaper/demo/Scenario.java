@@ -1,5 +1,8 @@
 package dev.reaper.demo;
 
+import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +41,8 @@ final class Scenario {
 
     private Scenario() {}
 
-    public static Outcome run(Pid1Server server, int port, boolean reaper, int requests) throws IOException, InterruptedException {
+    /** The scenario on {@code server}, PID 1, whose --marker-dir is {@code markers} (seen from here). */
+    public static Outcome run(Pid1 server, Path markers, int port, boolean reaper, int requests) throws IOException, InterruptedException {
         DemoClient client = new DemoClient(port);
         long pid = server.pid();
         client.awaitUp(reaper, Duration.ofSeconds(30));
@@ -52,44 +56,26 @@ final class Scenario {
         for (int i = 0; i < JOBS; i++) {
             client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i); // answered, if at all, at the stop
         }
-        awaitMarkers(server.markers(), ".started", JOBS, Duration.ofSeconds(20));
+        awaitMarkers(markers, ".started", JOBS, Duration.ofSeconds(20));
         long stopping = System.nanoTime();
-        server.terminate();
+        server.signal("TERM");
         int status = server.awaitExit(Duration.ofSeconds(30));
         long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
-        return new Outcome(requests, timedOut, zombies, reaped, status, stopMillis, JOBS, markers(server.markers(), ".graceful"));
+        return new Outcome(requests, timedOut, zombies, reaped, status, stopMillis, JOBS, markers(markers, ".graceful"));
     }
 
     /** Waits until nothing below {@code pid} runs any more: the orphans of the timed-out scripts have ended. */
-    static void awaitOnlyZombiesBelow(long pid, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!ProcessTable.onlyZombiesBelow(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("processes still running below " + pid + " after " + within.toSeconds() + " s: "
-                        + ProcessTable.descendants(pid));
-            }
-            Thread.sleep(50);
-        }
+    static void awaitOnlyZombiesBelow(long pid, Duration within) throws IOException, InterruptedException {
+        Await.until("everything below " + pid + " has ended", within, () -> ProcessTable.onlyZombiesBelow(pid));
     }
 
     /** The zombies below {@code pid} once they are gone, or once {@code within} has passed. */
-    static int zombiesLeftBelow(long pid, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        int zombies;
-        while ((zombies = ProcessTable.zombiesBelow(pid)) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        return zombies;
+    static int zombiesLeftBelow(long pid, Duration within) throws IOException, InterruptedException {
+        return Await.value(within, () -> ProcessTable.zombiesBelow(pid), zombies -> zombies == 0);
     }
 
     static void awaitMarkers(Path dir, String suffix, int count, Duration within) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (markers(dir, suffix) < count) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + markers(dir, suffix) + " of " + count + " jobs started within " + within.toSeconds() + " s");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(count + " jobs started", within, () -> markers(dir, suffix) >= count);
     }
 
     static int markers(Path dir, String suffix) throws IOException {

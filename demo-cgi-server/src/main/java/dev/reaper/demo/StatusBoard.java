@@ -1,5 +1,6 @@
 package dev.reaper.demo;
 
+import dev.reaper.kit.ProcessTable;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

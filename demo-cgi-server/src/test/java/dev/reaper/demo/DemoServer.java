@@ -2,6 +2,7 @@ package dev.reaper.demo;
 
 import dev.reaper.it.Jvm;
 import dev.reaper.it.Jvm.Jdk;
+import dev.reaper.kit.Pid1;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The demo server under test: {@code java -jar demo-cgi-server.jar} as PID 1 of a pid namespace, reaper on or off. */
-final class DemoServer implements Pid1Server {
+final class DemoServer implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("demo.jar", "target/demo-cgi-server.jar")).toAbsolutePath();
 
     final int port;
@@ -54,29 +55,33 @@ final class DemoServer implements Pid1Server {
         return new DemoServer(jvm.start(null, flags.toArray(String[]::new)), port, markers);
     }
 
-    @Override
     public long pid() throws InterruptedException {
         return jvm.pid();
     }
 
-    @Override
+    /** The kit's handle on the server, PID 1, for {@link Scenario}. */
+    Pid1 pid1() {
+        return jvm.pid1();
+    }
+
     public Path markers() {
         return markers;
     }
 
-    @Override
     public void terminate() throws IOException, InterruptedException {
         jvm.signal("TERM");
     }
 
-    @Override
     public int awaitExit(Duration within) throws IOException, InterruptedException {
         result = jvm.await(within);
         return result.status();
     }
 
-    /** What the server printed, once it has ended. */
-    Jvm.Result result() {
+    /** What the server printed; waits for its end, if that has not been awaited. */
+    Jvm.Result result() throws IOException, InterruptedException {
+        if (result == null) {
+            awaitExit(Duration.ofSeconds(30));
+        }
         return result;
     }
 
@@ -84,7 +89,9 @@ final class DemoServer implements Pid1Server {
     @Override
     public void close() throws IOException, InterruptedException {
         if (result == null) {
-            terminate();
+            if (jvm.process().isAlive()) {
+                terminate();
+            }
             awaitExit(Duration.ofSeconds(30));
         }
     }

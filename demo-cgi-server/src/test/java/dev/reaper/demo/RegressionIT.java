@@ -29,7 +29,7 @@ class RegressionIT {
     @Test
     void pidNamespaceWithoutTheReaperLeaks() throws Exception {
         try (DemoServer server = DemoServer.launch(Jdk.JDK17, false, Scenario.TIMEOUT, tmp.resolve("markers"))) {
-            assertLeaks(Scenario.run(server, server.port, false, REQUESTS));
+            assertLeaks(Scenario.run(server.pid1(), server.markers(), server.port, false, REQUESTS));
             assertThat(server.result().stdout()).startsWith("demo-cgi-server: http://localhost:" + server.port + "/");
         }
     }
@@ -38,15 +38,15 @@ class RegressionIT {
     @EnumSource(Jdk.class)
     void pidNamespaceWithTheReaperLeaksNothing(Jdk jdk) throws Exception {
         try (DemoServer server = DemoServer.launch(jdk, true, Scenario.TIMEOUT, tmp.resolve("markers"))) {
-            assertCured(Scenario.run(server, server.port, true, REQUESTS));
+            assertCured(Scenario.run(server.pid1(), server.markers(), server.port, true, REQUESTS));
         }
     }
 
     @Test
     void runcWithoutTheReaperLeaks() throws Exception {
         int port = RegressionDemo.freePort();
-        try (RuncServer server = inContainer(Jdk.JDK17, false, port)) {
-            assertLeaks(Scenario.run(server, port, false, REQUESTS));
+        try (LaunchedServer server = inContainer(Jdk.JDK17, false, port)) {
+            assertLeaks(Scenario.run(server.pid1(), server.markers(), port, false, REQUESTS));
         }
     }
 
@@ -54,15 +54,15 @@ class RegressionIT {
     @EnumSource(Jdk.class)
     void runcWithTheReaperLeaksNothing(Jdk jdk) throws Exception {
         int port = RegressionDemo.freePort();
-        try (RuncServer server = inContainer(jdk, true, port)) {
-            assertCured(Scenario.run(server, port, true, REQUESTS));
+        try (LaunchedServer server = inContainer(jdk, true, port)) {
+            assertCured(Scenario.run(server.pid1(), server.markers(), port, true, REQUESTS));
         }
     }
 
     /** The server in the repository's runc bundle, as the regression demo runs it. */
-    private static RuncServer inContainer(Jdk jdk, boolean reaper, int port) throws Exception {
+    private static LaunchedServer inContainer(Jdk jdk, boolean reaper, int port) throws Exception {
         Tools.requireRunc();
-        return RuncServer.start(Container.BUNDLE, new Pid1Server.Launch(jdk.java(), DemoServer.JAR, reaper, port, Scenario.TIMEOUT));
+        return LaunchedServer.inContainer(Container.BUNDLE, new LaunchedServer.Launch(jdk.java(), DemoServer.JAR, reaper, port, Scenario.TIMEOUT));
     }
 
     private static void assertLeaks(Outcome outcome) {

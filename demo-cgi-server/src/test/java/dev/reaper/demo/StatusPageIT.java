@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reaper.it.Jvm;
 import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Tools;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

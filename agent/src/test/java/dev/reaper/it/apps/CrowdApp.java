@@ -1,7 +1,9 @@
 package dev.reaper.it.apps;
 
+import dev.reaper.kit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A crowd of long-lived orphans, then a few short ones. Arguments: LIVE SHORT. The JVM adopts LIVE
@@ -15,16 +17,12 @@ public final class CrowdApp {
         int brief = Integer.parseInt(args[1]);
         long self = ProcessHandle.current().pid();
         new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + live + " ]; do (sleep 60 &); i=$((i+1)); done").start().waitFor();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (childCount(self) < live && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        System.out.println("adopted=" + childCount(self));
+        System.out.println("adopted=" + Await.value(Duration.ofSeconds(30), () -> childCount(self), adopted -> adopted >= live));
         AttachTargetApp.leaveOrphans(brief);
         System.out.println("zombies_left=" + Zombies.awaitNone(self, 10_000));
     }
 
-    private static int childCount(long self) throws Exception {
+    private static int childCount(long self) throws java.io.IOException {
         String list = Files.readString(Path.of("/proc/" + self + "/task/" + self + "/children")).strip();
         return list.isEmpty() ? 0 : list.split(" ").length;
     }
