@@ -307,13 +307,13 @@ final class Startup {
         String refused;
         int fd = LibC.pidfdOpen((int) self);
         if (fd < 0) {
-            refused = "pidfd_open: errno " + LibC.errno();
+            refused = "pidfd_open: " + LibC.error(LibC.errno());
         } else {
             try {
                 if (LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1 && LibC.errno() == ECHILD) {
                     return true;
                 }
-                refused = "waitid(P_PIDFD): errno " + LibC.errno();
+                refused = "waitid(P_PIDFD): " + LibC.error(LibC.errno());
             } finally {
                 LibC.close(fd);
             }

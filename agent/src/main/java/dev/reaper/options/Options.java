@@ -258,13 +258,13 @@ public record Options(
         return new OptionsException("bad value '" + value + "' for " + option.key() + "; accepted: " + option.accepted());
     }
 
-    /** The exit-remap values of one source, joined by newlines by pairs(): FROM:TO each, FROM at most once. */
+    /** The exit-remap values of one source, joined by commas by pairs(): FROM:TO each, FROM at most once. */
     private static Map<Integer, Integer> remaps(String joined, String source) throws OptionsException {
         Map<Integer, Integer> remaps = new TreeMap<>();
         if (joined == null) {
             return remaps;
         }
-        for (String value : joined.split("\n")) {
+        for (String value : joined.split(",")) {
             int colon = value.indexOf(':');
             int from;
             int to;
@@ -348,7 +348,7 @@ public record Options(
             }
             String before = pairs.put(key, value);
             if (before != null && option == Option.EXIT_REMAP) {
-                pairs.put(key, before + "\n" + value); // the one key that may repeat
+                pairs.put(key, before + "," + value); // the one key that may repeat; a value never holds a comma
             } else if (before != null) {
                 throw new OptionsException("option '" + key + "' is given twice in " + source + "; give it once");
             }

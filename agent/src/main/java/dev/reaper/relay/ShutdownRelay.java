@@ -144,6 +144,7 @@ public final class ShutdownRelay {
      */
     private List<Stat> look(int signal, long began, long session, Map<Long, Long> signalled) throws IOException {
         List<Stat> running = new ArrayList<>();
+        List<Stat> due = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         Deque<Long> parents = new ArrayDeque<>();
         parents.add(self);
@@ -164,11 +165,18 @@ public final class ShutdownRelay {
                         continue;
                     }
                     running.add(process);
-                    if ((process.startTime() < began || adopted) && !sent(signalled, process) && signaller.send(process, signal)) {
-                        signalled.put(pid, process.startTime());
-                        Log.debug("sent signal " + signal + " to " + pid + " (" + process.command() + ")");
+                    if ((process.startTime() < began || adopted) && !sent(signalled, process)) {
+                        due.add(process);
                     }
                 }
+            }
+        }
+        // Signalled once the walk is over: a parent that exits at once on the signal would hand its
+        // children to PID 1 before the walk reached them, if the JVM is no subreaper.
+        for (Stat process : due) {
+            if (signaller.send(process, signal)) {
+                signalled.put(process.pid(), process.startTime());
+                Log.debug("sent signal " + signal + " to " + process.pid() + " (" + process.command() + ")");
             }
         }
         return running;

@@ -48,7 +48,7 @@ public final class Container implements AutoCloseable {
      * linux.seccomp (runc must be built with libseccomp). Call before {@link #start}.
      */
     public Container seccomp(String profile) throws IOException {
-        Path config = dir.resolve("config.json");
+        Path config = bundle.dir().resolve("config.json");
         String json = Files.readString(config);
         assertThat(json).contains("\"linux\": {");
         Files.writeString(config, json.replace("\"linux\": {", "\"linux\": {\n    \"seccomp\": " + profile + ","));

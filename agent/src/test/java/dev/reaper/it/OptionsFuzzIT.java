@@ -42,7 +42,7 @@ class OptionsFuzzIT {
             }
             Jvm jvm = Jvm.on(i % 4 < 3 ? Jdk.JDK17 : Jdk.JDK25);
             jvm = fromEnvironment ? jvm.env("REAPER_OPTIONS", text).withAgent(null) : jvm.withAgent(text);
-            Result result = jvm.run(QuietApp.class, Duration.ofSeconds(60), "0", "0", "0", "report");
+            Result result = jvm.run(QuietApp.class, Duration.ofSeconds(60), "0", "0", "report");
 
             assertThat(result.stderr()).as("%s%n%s", said, result).doesNotContain("Exception", "\tat ");
             if (refusal == null) {

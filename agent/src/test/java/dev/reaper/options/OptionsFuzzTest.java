@@ -46,6 +46,17 @@ class OptionsFuzzTest {
         }
     }
 
+    /** What is wrong with a refusal's message; null if nothing. */
+    static String refusalProblem(String input, String message) {
+        if (message == null || message.isBlank()) {
+            return input + " refused without a message";
+        }
+        if (message.contains("\n") || message.contains("\r")) {
+            return input + " refused in more than one line: " + OptionStrings.quote(message);
+        }
+        return null;
+    }
+
     /** What is wrong with how the parser takes this pair of sources; null if nothing. */
     static String problem(String environment, String arguments) {
         String input = OptionStrings.quote(environment) + " / " + OptionStrings.quote(arguments);
@@ -53,14 +64,7 @@ class OptionsFuzzTest {
         try {
             options = Options.parse(environment, arguments);
         } catch (OptionsException refused) {
-            String message = refused.getMessage();
-            if (message == null || message.isBlank()) {
-                return input + " refused without a message";
-            }
-            if (message.contains("\n") || message.contains("\r")) {
-                return input + " refused in more than one line: " + OptionStrings.quote(message);
-            }
-            return null;
+            return refusalProblem(input, refused.getMessage());
         } catch (RuntimeException | Error e) {
             return input + " threw " + e;
         }
@@ -74,8 +78,10 @@ class OptionsFuzzTest {
 
     @Test
     void theCheckFindsABrokenParser() {
-        // the property must be able to fail: a refusal that quotes a line break is caught
-        assertThat(problem(null, "lo\ng=x")).contains("refused in more than one line");
+        // the property must be able to fail: a refusal that quotes a line break is caught (as the parser's did
+        // before OptionsException escaped control characters), and so is a parser that throws
+        assertThat(refusalProblem("'lo\\ng=x'", "unknown option 'lo\ng'")).contains("refused in more than one line");
+        assertThat(problem(null, "lo\ng=x")).isNull();
         assertThat(OptionStrings.shrink("abcXdefXgh", s -> s.chars().filter(c -> c == 'X').count() >= 2)).isEqualTo("XX");
     }
 }
