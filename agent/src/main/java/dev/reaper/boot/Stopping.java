@@ -73,13 +73,16 @@ final class Stopping implements Runnable {
     }
 
     /**
-     * Whether this JVM is a container's main process: PID 1 of its pid namespace, or a child of it.
-     * Read at start-up, before a parent that exits could hand this JVM to PID 1.
+     * Whether this JVM is a container's main process: PID 1 of its pid namespace, a child of it
+     * (tini, docker --init), or started from outside the namespace (parent pid 0: the container
+     * runtime starts a container's process so in a Kubernetes pod that shares its pid namespace,
+     * where pause is PID 1; so does docker exec). Read at start-up, before a parent that exits
+     * could hand this JVM to PID 1.
      */
     static boolean mainProcess() {
         try {
             String[] stat = stat("/proc/self/stat");
-            return stat[0].equals("1") || stat[3].equals("1");
+            return stat[0].equals("1") || stat[3].equals("1") || stat[3].equals("0");
         } catch (IOException | RuntimeException e) {
             return true; // unknown: as before this rule existed
         }

@@ -70,7 +70,7 @@ class DeployIT {
             List<String> command = new ArrayList<>(List.of("nsenter", "--target", "" + pause.pid(), "--pid", "--mount", "--",
                     Jvm.Jdk.JDK17.java().toString(), "-javaagent:" + Jvm.AGENT + "=log=debug,stop-timeout=500ms", "-XX:-UsePerfData",
                     "-Djava.util.logging.config.file=" + logging,
-                    "-cp", Jvm.TEST_CLASSES.toString(), FleetApp.class.getName(), dir.toString(), "5", "2", "1", "false"));
+                    "-cp", Jvm.TEST_CLASSES + ":" + dev.reaper.kit.Pid1.kitClasses(), FleetApp.class.getName(), dir.toString(), "5", "2", "1", "false"));
             Process nsenter = new ProcessBuilder(command).redirectOutput(dir.resolve("stdout").toFile()).redirectError(err.toFile()).start();
             ProcessHandle jvm = awaitChild(nsenter.toHandle());
             PrometheusIT.awaitFile(dir.resolve("ready"));
