@@ -43,8 +43,13 @@ public final class PeerApp {
             }
             case "stay", "return" -> {
                 // its output discarded: the JVM's stderr is then the agent's alone (a shell says "Terminated" of a job a signal ended)
-                new ProcessBuilder("sh", "-c", script).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                Process child = new ProcessBuilder("sh", "-c", script).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                if (mode.equals("return")) {
+                    // the stop on exit takes what started in its own clock tick, or the one before, for the application's
+                    // hooks' own (README, "The shutdown sequence"): this child is to be older than that
+                    awaitTicksSince(child.pid(), 3);
+                }
                 Files.writeString(dir.resolve("ready"), "");
                 if (mode.equals("stay")) {
                     Thread.sleep(Long.MAX_VALUE);
@@ -70,5 +75,20 @@ public final class PeerApp {
             Thread.sleep(10);
         }
         return false;
+    }
+
+    /** Waits until {@code ticks} clock ticks (1/100 s, /proc/uptime's unit) have passed since process {@code pid} started. */
+    private static void awaitTicksSince(long pid, long ticks) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        long started = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (now() < started + ticks && System.currentTimeMillis() < deadline) {
+            Thread.sleep(2);
+        }
+    }
+
+    private static long now() throws Exception {
+        String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+        return (long) (Double.parseDouble(uptime) * 100);
     }
 }
