@@ -6,6 +6,8 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.ExactApp;
+import dev.reaper.it.apps.StormApp;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +34,8 @@ class NoExecIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void withoutExecMappingItStillReapsExactlyAndRelaysTerm(Jdk jdk) throws Exception {
-        Path noexec = Files.createDirectory(tmp.resolve("noexec"));
         Path work = Files.createDirectory(tmp.resolve("work"));
-        Running jvm = Jvm.on(jdk).withAgent(null).asPid1()
-                .afterShell("mount -t tmpfs -o noexec,mode=1777 tmpfs " + noexec + " && unset XDG_CACHE_HOME")
-                .option("-Duser.home=" + noexec).option("-Djava.io.tmpdir=" + noexec)
-                .start(ExactApp.class, work.toString(), "256", "100");
+        Running jvm = withoutExecDirectory(jdk).start(ExactApp.class, work.toString(), "256", "100");
 
         assertExact(work);
         WorkerTree.awaitReady(work);
@@ -45,7 +43,6 @@ class NoExecIT {
         Result result = jvm.await(Duration.ofSeconds(30));
 
         assertThat(result.status()).as("%s", result).isEqualTo(143);
-        assertThat(WorkerTree.graceful(work)).as("SIGTERM relayed to the whole tree through the JDK").isEqualTo(WorkerTree.ALL_GRACEFUL);
         List<String> warnings = result.stderr().lines().filter(line -> line.startsWith("WARNING:")).toList();
         assertThat(warnings).as("%s", result).singleElement().asString()
                 .startsWith("WARNING: reaper: JNA cannot load its native library (")
@@ -54,6 +51,30 @@ class NoExecIT {
                 .contains("no JVMTI ThreadEnd watch").contains("SIGINT and SIGHUP reach the descendants as SIGTERM")
                 .doesNotContain("subreaper") // PID 1 needs none
                 .endsWith("give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
+        // the boot class relays through ProcessHandle.destroy while no native relay is prepared (issue 8's ShutdownRelay.withoutNatives)
+        assertThat(WorkerTree.graceful(work)).as("SIGTERM relayed to the whole tree through the JDK").isEqualTo(WorkerTree.ALL_GRACEFUL);
+    }
+
+    /**
+     * Children started by threads that die before the children exit sit on the leader's list beside
+     * the orphans: only the JDK's table keeps their exit statuses from being stolen.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void anOrphanStormBesideChildrenOfEndedThreadsKeepsEveryExitCode(Jdk jdk) throws Exception {
+        Result result = withoutExecDirectory(jdk).run(StormApp.class, Duration.ofMinutes(2), "1000", "4", "4", "25", "10000");
+
+        assertThat(result.status()).as("%s", result).isZero();
+        assertThat(result.number("checked")).as("%s", result).isEqualTo(4 * 4 * (25 + StormApp.FAST_PER_BATCH) + 1);
+        assertThat(result.number("mismatches")).as("%s", result).isZero();
+        assertThat(result.number("zombies_left")).as("%s", result).isZero();
+    }
+
+    private Jvm withoutExecDirectory(Jdk jdk) throws IOException {
+        Path noexec = Files.createDirectories(tmp.resolve("noexec"));
+        return Jvm.on(jdk).withAgent(null).asPid1()
+                .afterShell("mount -t tmpfs -o noexec,mode=1777 tmpfs " + noexec + " && unset XDG_CACHE_HOME")
+                .option("-Duser.home=" + noexec).option("-Djava.io.tmpdir=" + noexec);
     }
 
     private static void assertExact(Path work) throws Exception {
