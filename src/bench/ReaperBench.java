@@ -619,8 +619,11 @@ public class ReaperBench {
             Map<String, String> stormSays = Map.of();
             Map<String, String> nativeSays = Map.of();
             while (System.nanoTime() - deadline < 0) {
+                long t0 = System.nanoTime();
                 stormSays = run(storm, out, "300", "2", "2", "10", "10000");
+                long t1 = System.nanoTime();
                 nativeSays = run(nativeSpawn, out, "100", "6");
+                System.err.println("round " + rounds + ": storm " + (t1 - t0) / 1_000_000 + " ms, native " + (System.nanoTime() - t1) / 1_000_000 + " ms");
                 List<Process> sleepers = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     sleepers.add(new ProcessBuilder("sleep", "30").start());
