@@ -97,6 +97,8 @@ public class ReaperBench {
         subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, SELF.toString(), "role-drive"));
         if (System.getenv("BENCH_EXTRA") != null) {
             subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", SELF.toString(), "role-drive"));
+            // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid and /proc
+            subjects.put("java + reaper without JNA", List.of(JAVA, "-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT, SELF.toString(), "role-drive"));
         }
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
