@@ -22,7 +22,7 @@ import java.util.jar.Manifest;
  *   mvn -q package -DskipTests && java -cp test-kit/target/classes src/bench/ReaperBench.java [PART] [ORPHANS] [RUNS] [IDLE_SECONDS]
  * </pre>
  *
- * PART is all (the default), storm, idle, startup or shutdown. Needs root (pid namespaces), unshare,
+ * PART is all (the default), storm, idle, startup or shutdown; soak [DURATION] is a part of its own (see Soak). Needs root (pid namespaces), unshare,
  * tini, dumb-init and catatonit (Debian packages). The parts:
  * <ol>
  * <li>storm: the same shell double-forks ORPHANS (5000) orphans under each PID 1 of a new pid
@@ -56,6 +56,10 @@ public class ReaperBench {
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin/java").toString();
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].startsWith("soak")) { // its own part, never in "all": see Soak
+            Soak.main(args);
+            return;
+        }
         if (args.length > 0 && args[0].startsWith("role-")) {
             role(args);
             return;
@@ -103,6 +107,8 @@ public class ReaperBench {
         subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-drive"));
         if (System.getenv("BENCH_EXTRA") != null) {
             subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", "-cp", KIT, SELF.toString(), "role-drive"));
+            // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid and /proc
+            subjects.put("java + reaper without JNA", List.of(JAVA, "-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-drive"));
         }
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
@@ -551,5 +557,213 @@ public class ReaperBench {
                 + ", " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", " + output(List.of("tini", "--version")).strip() + ", " + dumbInit
                 + ", " + output(List.of("catatonit", "--version")).strip();
+    }
+
+    // ---------------------------------------------------------------- soak (its own part: not in "all")
+
+    /**
+     * {@code java src/bench/ReaperBench.java soak [DURATION]}: a JVM with the agent runs as PID 1 of a
+     * new pid namespace for DURATION (10m by default; 2m, 1h, ...) under a steady mix, round after
+     * round: JDK children with random exit statuses from threads that die first and an orphan storm
+     * beside them (the tests' StormApp), native children through NuProcess and posix_spawnp on the
+     * application's own JNA, from threads that end at once, later or never, beside another storm
+     * (NativeSpawnApp), and JDK children that get SIGTERM (exit status 143). The storms are SIGCHLD
+     * storms. From outside, every 5 s, it samples the JVM's RSS, threads, file descriptors and the
+     * agent threads' CPU, prints them, and says whether they stayed flat; the JVM counts every exit
+     * status its starter got wrong, which must stay 0. Needs mvn verify -DskipTests first (the test
+     * applications and their JNA and NuProcess jars in agent/target).
+     */
+    static final class Soak {
+        static final Path IT = ROOT.resolve("agent/target/it");
+        static final long SAMPLE_MILLIS = 5000;
+
+        record Sample(long millis, long rssKib, long threads, long fds, long agentCpuNanos) {}
+
+        static void main(String[] args) throws Exception {
+            if (args[0].equals("soak-server")) {
+                server(Path.of(args[1]), Long.parseLong(args[2]));
+                return;
+            }
+            long seconds = args.length > 1 ? seconds(args[1]) : 600;
+            for (Path needed : List.of(AGENT, TEST_CLASSES.resolve("dev/reaper/it/apps/StormApp.class"), IT.resolve("app-jna.jar"), IT.resolve("nuprocess.jar"))) {
+                if (!Files.exists(needed)) {
+                    throw new IllegalStateException("build first: mvn -q verify -DskipTests (no " + needed + ")");
+                }
+            }
+            Path dir = Files.createTempDirectory("reaper-soak");
+            String classPath = TEST_CLASSES + ":" + IT.resolve("app-jna.jar") + ":" + IT.resolve("nuprocess.jar");
+            // the heap fixed and touched from the start: RSS then shows what grows beside it (metaspace, threads, native memory)
+            List<String> command = List.of("unshare", "--pid", "--fork", "--mount-proc", JAVA, "-XX:-UsePerfData", "-Xms128m", "-Xmx128m",
+                    "-XX:+AlwaysPreTouch", "-javaagent:" + AGENT,
+                    "-cp", classPath, SELF.toString(), "soak-server", dir.toString(), "" + seconds);
+            System.out.println("Machine: " + machine());
+            System.out.println();
+            Process unshare = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+            long jvm = awaitChild(unshare.pid());
+            List<Sample> samples = new ArrayList<>();
+            long begun = System.currentTimeMillis();
+            System.out.println("### Soak: " + seconds + " s, a JVM with reaper as PID 1 under a steady mix (samples every " + SAMPLE_MILLIS / 1000 + " s)");
+            System.out.println();
+            System.out.println("| time | RSS | threads | fds | agent CPU (total) | rounds | children checked | wrong exit statuses |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            while (unshare.isAlive()) {
+                Thread.sleep(SAMPLE_MILLIS);
+                Sample sample = sample(jvm, System.currentTimeMillis() - begun);
+                if (sample == null) {
+                    break;
+                }
+                samples.add(sample);
+                Map<String, String> progress = progress(dir);
+                if (samples.size() % 6 == 1) { // a row every 30 s; all samples count for the verdict
+                    System.out.printf("| %d s | %d MiB | %d | %d | %d ms | %s | %s | %s |%n", sample.millis / 1000, sample.rssKib / 1024, sample.threads,
+                            sample.fds, sample.agentCpuNanos / 1_000_000, progress.get("rounds"), progress.get("checked"), progress.get("wrong"));
+                }
+            }
+            int status = unshare.waitFor();
+            Map<String, String> end = progress(dir);
+            System.out.println();
+            verdict(samples, end, status, dir);
+        }
+
+        static long seconds(String duration) {
+            long n = Long.parseLong(duration.replaceAll("[a-z]+$", ""));
+            return duration.endsWith("h") ? n * 3600 : duration.endsWith("m") ? n * 60 : n;
+        }
+
+        /** Flat: after the first sixth (warm-up: JIT, first storms), the second half's peak is within a margin of the first half's. */
+        static void verdict(List<Sample> samples, Map<String, String> end, int status, Path dir) throws IOException {
+            if (samples.size() < 6) {
+                System.out.println("too few samples (" + samples.size() + "); the server's log: " + dir.resolve("server.log"));
+                return;
+            }
+            List<Sample> steady = samples.subList(samples.size() / 6, samples.size());
+            List<Sample> first = steady.subList(0, steady.size() / 2);
+            List<Sample> second = steady.subList(steady.size() / 2, steady.size());
+            long rss1 = first.stream().mapToLong(Sample::rssKib).max().orElse(0);
+            long rss2 = second.stream().mapToLong(Sample::rssKib).max().orElse(0);
+            long threads1 = first.stream().mapToLong(Sample::threads).max().orElse(0);
+            long threads2 = second.stream().mapToLong(Sample::threads).max().orElse(0);
+            long fds1 = first.stream().mapToLong(Sample::fds).max().orElse(0);
+            long fds2 = second.stream().mapToLong(Sample::fds).max().orElse(0);
+            double cpu1 = cpuPerMinute(first);
+            double cpu2 = cpuPerMinute(second);
+            boolean flat = rss2 <= rss1 * 1.1 + 8 * 1024 && threads2 <= threads1 + 4 && fds2 <= fds1 + 4 && cpu2 <= cpu1 * 1.5 + 50;
+            System.out.println("| after warm-up | first half | second half |");
+            System.out.println("|---|---|---|");
+            System.out.printf("| peak RSS | %d MiB | %d MiB |%n", rss1 / 1024, rss2 / 1024);
+            System.out.printf("| peak threads | %d | %d |%n", threads1, threads2);
+            System.out.printf("| peak file descriptors | %d | %d |%n", fds1, fds2);
+            System.out.printf("| agent CPU per minute | %.0f ms | %.0f ms |%n", cpu1, cpu2);
+            System.out.println();
+            System.out.println("Flat (RSS within 10 % + 8 MiB, threads and fds within 4, agent CPU within 1.5x + 50 ms/min): " + (flat ? "yes" : "NO"));
+            System.out.println("Rounds " + end.get("rounds") + ", children checked " + end.get("checked") + ", wrong exit statuses "
+                    + end.get("wrong") + ", zombies left after a round (most) " + end.get("zombies_left_max") + ", PID 1's exit status " + status);
+        }
+
+        static double cpuPerMinute(List<Sample> samples) {
+            Sample a = samples.get(0);
+            Sample b = samples.get(samples.size() - 1);
+            return b.millis == a.millis ? 0 : (b.agentCpuNanos - a.agentCpuNanos) / 1e6 * 60_000.0 / (b.millis - a.millis);
+        }
+
+        static Sample sample(long pid, long millis) {
+            try {
+                long rss = 0;
+                long threads = 0;
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    } else if (line.startsWith("Threads:")) {
+                        threads = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+                long fds;
+                try (var list = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                    fds = list.count();
+                }
+                return new Sample(millis, rss, threads, fds, cpu(pid, "reaper"));
+            } catch (IOException | RuntimeException gone) {
+                return null;
+            }
+        }
+
+        static Map<String, String> progress(Path dir) {
+            try {
+                return parse(Files.readString(dir.resolve("progress")));
+            } catch (IOException none) {
+                return Map.of("rounds", "0", "checked", "0", "wrong", "0", "zombies_left_max", "0");
+            }
+        }
+
+        static Map<String, String> parse(String text) {
+            Map<String, String> values = new java.util.HashMap<>();
+            for (String line : text.split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    values.put(line.substring(0, eq), line.substring(eq + 1).strip());
+                }
+            }
+            return values;
+        }
+
+        /**
+         * The JVM's side, as PID 1: rounds of the tests' StormApp and NativeSpawnApp (each counts the
+         * exit statuses its starters got wrong, cumulatively) and of children that get SIGTERM, until
+         * the time is up. After each round it writes DIR/progress.
+         */
+        static void server(Path dir, long seconds) throws Exception {
+            java.lang.reflect.Method storm = Class.forName("dev.reaper.it.apps.StormApp").getMethod("main", String[].class);
+            java.lang.reflect.Method nativeSpawn = Class.forName("dev.reaper.it.apps.NativeSpawnApp").getMethod("main", String[].class);
+            java.io.PrintStream out = System.out;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long rounds = 0;
+            long termed = 0;
+            long termWrong = 0;
+            long zombiesLeftMax = 0;
+            Map<String, String> stormSays = Map.of();
+            Map<String, String> nativeSays = Map.of();
+            while (System.nanoTime() - deadline < 0) {
+                long t0 = System.nanoTime();
+                stormSays = run(storm, out, "300", "2", "2", "10", "10000");
+                long t1 = System.nanoTime();
+                nativeSays = run(nativeSpawn, out, "100", "6");
+                System.err.println("round " + rounds + ": storm " + (t1 - t0) / 1_000_000 + " ms, native " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+                List<Process> sleepers = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    sleepers.add(new ProcessBuilder("sleep", "30").start());
+                }
+                for (Process sleeper : sleepers) {
+                    sleeper.destroy(); // SIGTERM
+                    termed++;
+                    if (sleeper.waitFor() != 143) {
+                        termWrong++;
+                    }
+                }
+                rounds++;
+                zombiesLeftMax = Math.max(zombiesLeftMax, Math.max(number(stormSays, "zombies_left"), number(nativeSays, "zombies_left")));
+                long checked = number(stormSays, "checked") + number(nativeSays, "checked") + termed;
+                long wrong = number(stormSays, "mismatches") + number(nativeSays, "mismatches") + termWrong;
+                Files.writeString(dir.resolve("progress.tmp"), "rounds=" + rounds + "\nchecked=" + checked + "\nwrong=" + wrong
+                        + "\nzombies_left_max=" + zombiesLeftMax + "\n");
+                Files.move(dir.resolve("progress.tmp"), dir.resolve("progress"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+
+        /** Runs a test application's main in this JVM, its key=value lines captured (the counts in them are cumulative). */
+        static Map<String, String> run(java.lang.reflect.Method main, java.io.PrintStream out, String... args) throws Exception {
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+            System.setOut(new java.io.PrintStream(said, true));
+            try {
+                main.invoke(null, (Object) args);
+            } finally {
+                System.setOut(out);
+            }
+            return parse(said.toString());
+        }
+
+        static long number(Map<String, String> values, String key) {
+            String value = values.get(key);
+            return value == null ? 0 : Long.parseLong(value);
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.reaper.agent;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.options.OptionsException;
-import dev.reaper.reap.Reaper;
 import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
 import java.lang.instrument.Instrumentation;
@@ -35,7 +34,7 @@ public final class Agent {
         }
         Log.setLevel(options.log());
         Startup startup = new Startup(options, instrumentation, atStartup);
-        Reaper reaper = startup.prepare();
+        Runnable reaper = startup.prepare();
         relay = startup.relay();
         AgentProperties.state(reaper != null ? "running" : "failed: " + startup.lastProblem());
         return reaper == null ? null : startup.reaperThread(reaper);

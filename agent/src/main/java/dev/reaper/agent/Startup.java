@@ -7,11 +7,13 @@ import static dev.reaper.linux.LibC.SIGINFO_INTS;
 import static dev.reaper.linux.LibC.WEXITED;
 import static dev.reaper.linux.LibC.WNOHANG;
 
+import dev.reaper.linux.JdkProcessCalls;
 import dev.reaper.linux.Jvmti;
 import dev.reaper.linux.LibC;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.proc.Proc;
+import dev.reaper.reap.FallbackReaper;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.OwnedChildren;
 import dev.reaper.reap.Reaper;
@@ -27,7 +29,9 @@ import java.lang.module.ModuleReader;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -68,7 +72,7 @@ final class Startup {
     }
 
     /** Returns the reaper, ready to run; null if the agent cannot run here (it has said why). */
-    Reaper prepare() {
+    Runnable prepare() {
         try {
             return prepareOrSayWhy();
         } catch (RuntimeException | LinkageError e) {
@@ -77,7 +81,7 @@ final class Startup {
         }
     }
 
-    private Reaper prepareOrSayWhy() {
+    private Runnable prepareOrSayWhy() {
         long started = System.nanoTime();
         String os = System.getProperty("os.name");
         if (!"Linux".equals(os)) {
@@ -87,8 +91,9 @@ final class Startup {
         openJdkInternals();
         AgentProperties.open();
         AgentProperties.state("starting");
-        if (!loadNativeCalls()) {
-            return null;
+        String jnaFailed = loadNativeCalls();
+        if (jnaFailed != null) {
+            return withoutNatives(jnaFailed);
         }
         long self = LibC.getpid();
         if (!checkProc(self)) {
@@ -150,7 +155,8 @@ final class Startup {
         }
     }
 
-    private boolean loadNativeCalls() {
+    /** Returns null once JNA works; else why it cannot load. */
+    private String loadNativeCalls() {
         enableNativeAccess();
         // JNA logs its own failures, stack traces included, through java.util.logging: hush it while it
         // loads, so that a failure reads as the one warning below. The application's own JNA logs the same name.
@@ -159,14 +165,65 @@ final class Startup {
         jnaLog.setLevel(Level.OFF);
         try {
             LibC.getpid();
-            return true;
+            return null;
         } catch (LinkageError e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return problem("JNA cannot load its native library (" + firstLine(cause) + "): nothing is reaped;"
-                    + " give it a writable directory that allows exec: -Djna.tmpdir=DIR");
+            return firstLine(cause);
         } finally {
             jnaLog.setLevel(level);
         }
+    }
+
+    /**
+     * JNA cannot load (its native library cannot be mapped: a read-only root, a noexec /tmp, and no
+     * jna.tmpdir elsewhere): reap through the JDK's own native waitpid and /proc (FallbackReaper), and
+     * say in one warning what is lost. The shutdown relay is left to the JDK's means (ProcessHandle.destroy,
+     * TERM and KILL only), which the boot class uses while no relay is prepared.
+     */
+    private Runnable withoutNatives(String jnaFailed) {
+        JdkProcessCalls calls;
+        try {
+            calls = JdkProcessCalls.find();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            problem("JNA cannot load its native library (" + jnaFailed + "), nor can the JDK's own waitpid be reached (" + e
+                    + "): nothing is reaped; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
+            return null;
+        }
+        long self = ProcessHandle.current().pid();
+        if (!checkProc(self)) {
+            return null;
+        }
+        JdkChildren jdk = JdkChildren.find();
+        List<String> lost = new ArrayList<>();
+        String role = self == 1 ? "PID 1" : "not a subreaper";
+        if (self != 1 && options.subreaper()) {
+            lost.add("it cannot become a subreaper (prctl), so orphans of its descendants go to another process");
+        }
+        lost.add("a child that native code started from a thread that has ended since may be taken for an orphan (no JVMTI"
+                + " ThreadEnd watch), and its exit status lost to its starter");
+        lost.add("SIGINT and SIGHUP reach the descendants as SIGTERM");
+        lost.add("pids are checked by start time, not pinned by a pidfd");
+        if (!jdk.known()) {
+            lost.add("orphans are reaped only after the grace period (" + options.grace().toSeconds() + "s), as the JDK's table of its"
+                    + " own children cannot be read (" + jdk.unknownBecause() + ")");
+        }
+        problem("JNA cannot load its native library (" + jnaFailed + "): reaping through the JDK's own calls and /proc instead; lost: "
+                + String.join("; ", lost) + "; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
+        boolean signals = signalHandlersRun();
+        Figures figures = new Figures(Version.get(), options.toString(), role);
+        AgentProperties.publish(figures);
+        owned = new OwnedChildren(self);
+        FallbackReaper reaper = new FallbackReaper(self, jdk, owned, jdk.known() && !leaderRunsJava, calls, options.sweep(), options.grace(),
+                signals, figures);
+        JmxExport.start(options.jmx(), figures, new IntSupplier() { // a class, not a lambda: see AgentLayer
+            @Override
+            public int getAsInt() {
+                return reaper.adoptedNow();
+            }
+        });
+        loadEveryClass();
+        Events.wantZombies();
+        return reaper;
     }
 
     /**
@@ -235,8 +292,8 @@ final class Startup {
      * The reaper's thread, which first watches the JVM's threads end if {@link #prepare} could not.
      * (A class, not a lambda: see AgentLayer.)
      */
-    Runnable reaperThread(Reaper reaper) {
-        boolean watch = onMainThreadBeforeMain();
+    Runnable reaperThread(Runnable reaper) {
+        boolean watch = onMainThreadBeforeMain() && reaper instanceof Reaper; // no ThreadEnd watch without JNA
         return new Runnable() {
             @Override
             public void run() {

@@ -18,7 +18,17 @@ final class ChildSignal {
     private SignalHandler previous;
 
     ChildSignal(Reaper reaper) {
-        this.handler = new Handler(reaper);
+        this(new Runnable() { // a class, not a lambda: see AgentLayer
+            @Override
+            public void run() {
+                reaper.wake();
+            }
+        });
+    }
+
+    /** Runs {@code wake} on each SIGCHLD while armed (FallbackReaper's way in). */
+    ChildSignal(Runnable wake) {
+        this.handler = new Handler(wake);
     }
 
     void arm() {
@@ -50,15 +60,15 @@ final class ChildSignal {
 
     /** Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class, not a lambda: see AgentLayer.) */
     private final class Handler implements SignalHandler {
-        private final Reaper reaper;
+        private final Runnable wake;
 
-        Handler(Reaper reaper) {
-            this.reaper = reaper;
+        Handler(Runnable wake) {
+            this.wake = wake;
         }
 
         @Override
         public void handle(Signal signal) {
-            reaper.wake();
+            wake.run();
             SignalHandler next = previous;
             if (next != SignalHandler.SIG_DFL && next != SignalHandler.SIG_IGN && next != null) {
                 try {
