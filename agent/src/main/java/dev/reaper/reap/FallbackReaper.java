@@ -72,17 +72,7 @@ public final class FallbackReaper implements Runnable {
 
     /** As {@link Reaper#adoptedNow}. */
     public int adoptedNow() {
-        int adopted = 0;
-        try {
-            for (long pid : Proc.children(self, self)) {
-                if (!jdk.waitsFor(pid) && !owned.contains(pid)) {
-                    adopted++;
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return adopted;
+        return owned.adoptedNow(jdk);
     }
 
     /** Look, decide, reap, wait for SIGCHLD or the next deadline. Never returns. */

@@ -104,6 +104,21 @@ public final class OwnedChildren implements Jvmti.ThreadEnd {
         return owned.containsKey(pid);
     }
 
+    /** The processes this JVM adopted that are still there: on the leader's list, neither the JDK's nor its own; -1 if unknown. */
+    public int adoptedNow(JdkChildren jdk) {
+        int adopted = 0;
+        try {
+            for (long pid : Proc.children(self, self)) {
+                if (!jdk.waitsFor(pid) && !owned.containsKey(pid)) {
+                    adopted++;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return adopted;
+    }
+
     /** Drops the entries whose process is gone, or whose pid now names another process. */
     public void prune() throws IOException {
         for (Map.Entry<Long, Long> entry : owned.entrySet()) {

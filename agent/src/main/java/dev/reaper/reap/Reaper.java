@@ -113,17 +113,7 @@ public final class Reaper implements Runnable {
 
     /** The processes this JVM adopted that are still there: on the leader's list, neither the JDK's nor its own. For the MBean. */
     public int adoptedNow() {
-        int adopted = 0;
-        try {
-            for (long pid : Proc.children(self, self)) {
-                if (!jdk.waitsFor(pid) && !owned.contains(pid)) {
-                    adopted++;
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return adopted;
+        return owned.adoptedNow(jdk);
     }
 
     /**

@@ -20,7 +20,7 @@ public final class ExactApp {
         Path dir = Path.of(args[0]);
         int children = Integer.parseInt(args[1]);
         int orphans = Integer.parseInt(args[2]);
-        boolean agent = awaitThread("reaper", 20_000);
+        boolean agent = AgentReady.threadNamed("reaper", 20_000);
         Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start();
         List<Process> own = new ArrayList<>();
         for (int i = 0; i < children; i++) {
@@ -41,18 +41,5 @@ public final class ExactApp {
     /** The exit status of child i: all of 0 to 255 for 256 children. */
     public static int status(int i) {
         return i * 157 % 256;
-    }
-
-    static boolean awaitThread(String name, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                if (thread.getName().equals(name)) {
-                    return true;
-                }
-            }
-            Thread.sleep(10);
-        }
-        return false;
     }
 }

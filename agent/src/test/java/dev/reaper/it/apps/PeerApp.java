@@ -26,7 +26,7 @@ public final class PeerApp {
         String mode = args[1];
         String script = args.length > 2 ? args[2] : "";
         boolean agent = String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])).contains("-javaagent");
-        if (agent && !awaitThread("reaper", 20_000)) {
+        if (agent && !AgentReady.threadNamed("reaper", 20_000)) {
             System.out.println("agent=absent");
             System.exit(99);
         }
@@ -62,19 +62,6 @@ public final class PeerApp {
             }
             default -> System.exit(Integer.parseInt(mode.substring("exit=".length())));
         }
-    }
-
-    static boolean awaitThread(String name, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                if (thread.getName().equals(name)) {
-                    return true;
-                }
-            }
-            Thread.sleep(10);
-        }
-        return false;
     }
 
     /** Waits until {@code ticks} clock ticks (1/100 s, /proc/uptime's unit) have passed since process {@code pid} started. */
