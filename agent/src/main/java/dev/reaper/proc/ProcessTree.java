@@ -16,9 +16,18 @@ import java.util.Set;
 public final class ProcessTree {
     private ProcessTree() {}
 
-    /** Every descendant of {@code root}, parents before their children, zombies included. */
-    public static List<Stat> descendants(long root) throws IOException {
-        List<Stat> found = new ArrayList<>();
+    /** What a walk does with each process it finds. */
+    public interface Visitor {
+        /**
+         * @param parent the process it was found under
+         * @param tid    the thread of {@code parent} whose children list holds it (tid == parent: the leader, where orphans go)
+         * @return whether to walk on below it
+         */
+        boolean visit(long parent, long tid, Stat child) throws IOException;
+    }
+
+    /** Visits every descendant of {@code root}, parents before their children, zombies included. */
+    public static void walk(long root, Visitor visitor) throws IOException {
         Set<Long> seen = new HashSet<>();
         Deque<Long> parents = new ArrayDeque<>();
         parents.add(root);
@@ -27,13 +36,25 @@ public final class ProcessTree {
             for (long tid : Proc.tasks(parent)) {
                 for (long child : Proc.children(parent, tid)) {
                     Stat stat = child != root && seen.add(child) ? Proc.stat(child) : null;
-                    if (stat != null && stat.ppid() == parent) { // not a pid reused since the list was read
-                        found.add(stat);
+                    // not gone, and not a pid reused since the list was read
+                    if (stat != null && stat.ppid() == parent && visitor.visit(parent, tid, stat)) {
                         parents.add(child);
                     }
                 }
             }
         }
+    }
+
+    /** Every descendant of {@code root}, parents before their children, zombies included. */
+    public static List<Stat> descendants(long root) throws IOException {
+        List<Stat> found = new ArrayList<>();
+        walk(root, new Visitor() { // a class, not a lambda: see AgentLayer
+            @Override
+            public boolean visit(long parent, long tid, Stat child) {
+                found.add(child);
+                return true;
+            }
+        });
         return found;
     }
 }

@@ -3,19 +3,16 @@ package dev.reaper.relay;
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
 import dev.reaper.proc.Proc;
+import dev.reaper.proc.ProcessTree;
 import dev.reaper.proc.Stat;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -145,32 +142,22 @@ public final class ShutdownRelay {
     private List<Stat> look(int signal, long began, long session, Map<Long, Long> signalled) throws IOException {
         List<Stat> running = new ArrayList<>();
         List<Stat> due = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        Deque<Long> parents = new ArrayDeque<>();
-        parents.add(self);
-        while (!parents.isEmpty()) {
-            long parent = parents.poll();
-            for (long tid : Proc.tasks(parent)) {
-                for (long pid : Proc.children(parent, tid)) {
-                    Stat process = pid != self && seen.add(pid) ? Proc.stat(pid) : null;
-                    if (process == null || process.ppid() != parent) {
-                        continue; // gone, or a pid reused since the list was read
-                    }
-                    boolean adopted = parent == self && tid == self && (jdk == null || !jdk.waitsFor(pid));
-                    if (session >= 0 && (adopted || process.session() != session)) {
-                        continue; // detached from this JVM, and out of this stop's scope with all below it
-                    }
-                    parents.add(pid);
-                    if (process.zombie()) {
-                        continue;
-                    }
+        ProcessTree.walk(self, new ProcessTree.Visitor() { // a class, not a lambda: see AgentLayer
+            @Override
+            public boolean visit(long parent, long tid, Stat process) {
+                boolean adopted = parent == self && tid == self && (jdk == null || !jdk.waitsFor(process.pid()));
+                if (session >= 0 && (adopted || process.session() != session)) {
+                    return false; // detached from this JVM, and out of this stop's scope with all below it
+                }
+                if (!process.zombie()) {
                     running.add(process);
                     if ((process.startTime() < began || adopted) && !sent(signalled, process)) {
                         due.add(process);
                     }
                 }
+                return true;
             }
-        }
+        });
         // Signalled once the walk is over: a parent that exits at once on the signal would hand its
         // children to PID 1 before the walk reached them, if the JVM is no subreaper.
         for (Stat process : due) {

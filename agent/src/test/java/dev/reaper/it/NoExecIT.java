@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +36,7 @@ class NoExecIT {
         Path work = Files.createDirectory(tmp.resolve("work"));
         Running jvm = withoutExecDirectory(jdk).start(ExactApp.class, work.toString(), "256", "100");
 
-        assertExact(work);
+        SeccompIT.assertExact(work);
         WorkerTree.awaitReady(work);
         jvm.signal("TERM");
         Result result = jvm.await(Duration.ofSeconds(30));
@@ -75,16 +74,5 @@ class NoExecIT {
         return Jvm.on(jdk).withAgent(null).asPid1()
                 .afterShell("mount -t tmpfs -o noexec,mode=1777 tmpfs " + noexec + " && unset XDG_CACHE_HOME")
                 .option("-Duser.home=" + noexec).option("-Djava.io.tmpdir=" + noexec);
-    }
-
-    private static void assertExact(Path work) throws Exception {
-        Path exact = work.resolve("exact");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.exists(exact)) {
-            assertThat(System.currentTimeMillis()).as("the app checked its children").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        assertThat(Jvm.keyValues(Files.readString(exact))).as("agent up, exit statuses of 256 own children, zombies left")
-                .isEqualTo(Map.of("agent", "true", "wrong", "0", "zombies_left", "0"));
     }
 }

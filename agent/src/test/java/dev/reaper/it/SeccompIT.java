@@ -92,7 +92,8 @@ class SeccompIT {
         }
     }
 
-    private static void assertExact(Path work) throws Exception {
+    /** Waits for ExactApp's findings in {@code work}, and checks them (also used by NoExecIT). */
+    static void assertExact(Path work) throws Exception {
         Path exact = work.resolve("exact");
         long deadline = System.currentTimeMillis() + 60_000;
         while (!Files.exists(exact)) {
