@@ -2,14 +2,12 @@ package dev.reaper.reap;
 
 import dev.reaper.linux.JdkProcessCalls;
 import dev.reaper.log.Log;
-import dev.reaper.options.Options.LogLevel;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
 import dev.reaper.reap.Ownership.Decision;
 import dev.reaper.reap.Ownership.Key;
 import dev.reaper.reap.Ownership.Sighting;
 import dev.reaper.reap.Ownership.Zombie;
-import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.time.Duration;
@@ -150,10 +148,7 @@ public final class FallbackReaper implements Runnable {
         if (orphan && (!listedOnLeader(pid) || owned.owns(pid, zombie.startTime()))) {
             return false;
         }
-        boolean recorded = Events.wantZombies();
-        boolean logged = Log.enabled(LogLevel.INFO);
-        String command = recorded || logged ? Proc.command(pid) : null;
-        long zombieFor = recorded || logged ? Proc.deadForMillis(pid) : -1;
+        ZombieReport report = ZombieReport.before(pid);
         Stat now = Proc.stat(pid);
         if (now == null || !now.zombie() || now.ppid() != self || now.startTime() != zombie.startTime() || jdk.waitsFor(pid)) {
             return false;
@@ -162,13 +157,7 @@ public final class FallbackReaper implements Runnable {
         if (status < 0) {
             return false; // reaped by another meanwhile
         }
-        figures.reaped();
-        if (recorded) {
-            Events.zombieReaped(pid, command, status, zombieFor);
-        }
-        if (logged) {
-            Log.info("reaped zombie " + Log.fields("pid", pid, "command", command, "status", status, "zombie_for_ms", zombieFor));
-        }
+        report.reaped(figures, status);
         return true;
     }
 

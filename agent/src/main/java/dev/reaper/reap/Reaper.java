@@ -14,11 +14,9 @@ import static dev.reaper.linux.LibC.WNOWAIT;
 
 import dev.reaper.linux.LibC;
 import dev.reaper.log.Log;
-import dev.reaper.options.Options.LogLevel;
 import dev.reaper.proc.ChildrenFile;
 import dev.reaper.proc.Proc;
 import dev.reaper.proc.Stat;
-import dev.reaper.report.Events;
 import dev.reaper.report.Figures;
 import java.io.IOException;
 import java.time.Duration;
@@ -387,9 +385,7 @@ public final class Reaper implements Runnable {
         if (pidfd == GONE) {
             return false; // someone else reaped it before it could be pinned
         }
-        boolean recorded = Events.wantZombies();
-        String command = recorded || Log.enabled(LogLevel.INFO) ? Proc.command(pid) : null;
-        long zombieFor = recorded || Log.enabled(LogLevel.INFO) ? Proc.deadForMillis(pid) : -1;
+        ZombieReport report = ZombieReport.before(pid);
         siginfo[SI_PID] = 0;
         int rc = pidfd >= 0
                 ? LibC.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG)
@@ -397,14 +393,7 @@ public final class Reaper implements Runnable {
         if (rc != 0 || siginfo[SI_PID] == 0) {
             return false;
         }
-        figures.reaped();
-        ExitStatus status = ExitStatus.from(siginfo);
-        if (recorded) {
-            Events.zombieReaped(pid, command, status.shellStatus(), zombieFor);
-        }
-        if (Log.enabled(LogLevel.INFO)) {
-            Log.info("reaped zombie " + Log.fields("pid", pid, "command", command, "status", status.shellStatus(), "zombie_for_ms", zombieFor));
-        }
+        report.reaped(figures, ExitStatus.from(siginfo).shellStatus());
         return true;
     }
 
