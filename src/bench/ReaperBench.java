@@ -100,7 +100,13 @@ public class ReaperBench {
 
     // ---------------------------------------------------------------- orphan storm
 
-    record StormRun(double stormMs, int peak, double drainMs, int left) {}
+    /**
+     * One storm: its time, the peak zombies during it, storm end to zero zombies, zombies left after
+     * 5 s; and the CPU that PID 1 spent from the storm's start to zero zombies, per orphan, in
+     * microseconds: all its threads (utime + stime, which count threads that have ended too), and
+     * the agent's own thread (its schedstat).
+     */
+    record StormRun(double stormMs, int peak, double drainMs, int left, double pid1CpuUs, double agentCpuUs) {}
 
     static void storm(int orphans, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
@@ -116,20 +122,31 @@ public class ReaperBench {
         subjects.put("java, no agent", List.of(JAVA, "-cp", KIT, SELF.toString(), "role-drive"));
         System.out.println("### Orphan storm: " + orphans + " double-forked orphans, PID 1 of a new pid namespace (median of " + runs + " runs)");
         System.out.println();
-        System.out.println("| PID 1 | storm time | peak zombies during the storm | storm end to zero zombies | zombies left after 5 s |");
-        System.out.println("|---|---|---|---|---|");
-        for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
-            List<StormRun> results = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                results.add(stormOnce(subject.getValue(), orphans));
+        System.out.println("| PID 1 | storm time | × tini | peak zombies during the storm | storm end to zero zombies | zombies left after 5 s"
+                + " | PID 1's CPU per orphan | of which the agent's thread |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        Map<String, List<StormRun>> all = new java.util.LinkedHashMap<>();
+        subjects.keySet().forEach(name -> all.put(name, new ArrayList<>()));
+        for (int r = 0; r < runs; r++) { // interleaved, so that drift in the machine hits each alike
+            for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
+                all.get(subject.getKey()).add(stormOnce(subject.getValue(), orphans));
             }
-            StormRun m = new StormRun(median(results.stream().mapToDouble(StormRun::stormMs).toArray()),
-                    (int) median(results.stream().mapToDouble(StormRun::peak).toArray()),
-                    median(results.stream().mapToDouble(StormRun::drainMs).toArray()),
-                    (int) median(results.stream().mapToDouble(StormRun::left).toArray()));
-            System.out.printf("| %s | %.0f ms | %d | %s | %d |%n", subject.getKey(), m.stormMs, m.peak,
-                    m.left > 0 ? "never" : String.format("%.1f ms", m.drainMs), m.left);
         }
+        Map<String, StormRun> medians = new java.util.LinkedHashMap<>();
+        all.forEach((name, results) -> medians.put(name, new StormRun(median(results.stream().mapToDouble(StormRun::stormMs).toArray()),
+                (int) median(results.stream().mapToDouble(StormRun::peak).toArray()),
+                median(results.stream().mapToDouble(StormRun::drainMs).toArray()),
+                (int) median(results.stream().mapToDouble(StormRun::left).toArray()),
+                median(results.stream().mapToDouble(StormRun::pid1CpuUs).toArray()),
+                median(results.stream().mapToDouble(StormRun::agentCpuUs).toArray()))));
+        StormRun tini = medians.get("tini");
+        medians.forEach((name, m) -> System.out.printf("| %s | %.0f ms | %.2f | %d | %s | %d | %.0f µs | %s |%n", name, m.stormMs, m.stormMs / tini.stormMs,
+                m.peak, m.left > 0 ? "never" : String.format("%.1f ms", m.drainMs), m.left, m.pid1CpuUs,
+                Double.isNaN(m.agentCpuUs) ? "-" : String.format("%.1f µs", m.agentCpuUs)));
+        StormRun reaper = medians.get("java + reaper");
+        System.out.println();
+        System.out.printf("Goals: agent's thread ≤ 30 µs per orphan: %.1f µs; peak zombies ≤ 3 × tini's + 5 = %d: %d; storm time ≤ 1.05 × tini's: %.2f;"
+                + " drain ≤ 1 ms: %.1f ms%n", reaper.agentCpuUs, 3 * tini.peak + 5, reaper.peak, reaper.stormMs / tini.stormMs, reaper.drainMs);
         System.out.println();
     }
 
@@ -143,6 +160,8 @@ public class ReaperBench {
             long init = unshared.pid();
             Await.until("the storm started", Duration.ofSeconds(60), () -> Files.exists(dir.resolve("start")));
             long start = System.nanoTime();
+            long pid1Cpu = processCpuNanos(init);
+            long agentCpu = cpu(init, "reaper");
             int peak = 0;
             Path end = dir.resolve("end");
             while (!Files.exists(end)) {
@@ -160,9 +179,13 @@ public class ReaperBench {
                     break;
                 }
             }
+            pid1Cpu = processCpuNanos(init) - pid1Cpu;
+            agentCpu = cpu(init, "reaper") - agentCpu;
+            boolean jvm = pid1.get(0).equals(JAVA) && pid1.stream().anyMatch(a -> a.startsWith("-javaagent"));
             Files.writeString(dir.resolve("done"), "");
             unshared.awaitExit(Duration.ofSeconds(20));
-            return new StormRun((ended - start) / 1e6, peak, zero < 0 ? -1 : (zero - ended) / 1e6, left);
+            return new StormRun((ended - start) / 1e6, peak, zero < 0 ? -1 : (zero - ended) / 1e6, left, pid1Cpu / 1e3 / orphans,
+                    jvm ? agentCpu / 1e3 / orphans : Double.NaN);
         } finally {
             for (String f : new String[] {"start", "end", "done"}) {
                 Files.deleteIfExists(dir.resolve(f));
@@ -212,6 +235,13 @@ public class ReaperBench {
         System.out.printf("| idle JVM with reaper | %.1f ms |%n", (after[1] - before[1]) * perMinute);
         System.out.printf("| of which the agent's threads (reaper, reaper-jmx) | %.1f ms |%n", (after[2] - before[2]) * perMinute);
         System.out.println();
+    }
+
+    /** CPU nanoseconds of a process, threads that ended included (utime + stime of /proc/PID/stat: clock ticks, 10 ms). */
+    static long processCpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L; // fields 14 and 15, counted from 1 before the command
     }
 
     /** CPU nanoseconds of a process's threads, or of its threads whose names start with {@code thread} only. */
