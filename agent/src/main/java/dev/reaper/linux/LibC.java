@@ -55,6 +55,8 @@ public final class LibC {
     public static native int getpid();
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
     public static native int waitid(int idtype, int id, int[] siginfo, int options);
+    /** The same, with siginfo_t in native memory ({@link #SIGINFO_INTS} ints): no copy in and out, for the reaper's loop. */
+    public static native int waitid(int idtype, int id, Pointer siginfo, int options);
     public static native int kill(int pid, int signal);
     public static native int close(int fd);
     public static native int open(String path, int flags);

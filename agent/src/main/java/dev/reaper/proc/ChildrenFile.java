@@ -16,6 +16,8 @@ import java.io.IOException;
  * longer than about 700 children takes several reads, at increasing offsets, until one returns 0.
  */
 public final class ChildrenFile {
+    private static final int MIN_ROOM = 4096;
+    private static final int SURELY_ALL = MIN_ROOM - 16;
     private final int fd;
     private Memory buffer = new Memory(16384);
     private byte[] bytes = new byte[16384];
@@ -30,9 +32,38 @@ public final class ChildrenFile {
 
     /** Not thread-safe: the reaper's thread alone reads it. */
     public long[] read() throws IOException {
+        int length = fill();
+        return Proc.parsePids(bytes, length);
+    }
+
+    /** Whether {@code pid} is on the list: {@link #read} without the array. */
+    public boolean lists(long pid) throws IOException {
+        int length = fill();
+        long value = -1;
+        for (int i = 0; i <= length; i++) {
+            byte b = i < length ? bytes[i] : (byte) ' ';
+            if (b >= '0' && b <= '9') {
+                value = (value < 0 ? 0 : value * 10) + (b - '0');
+            } else if (value >= 0) {
+                if (value == pid) {
+                    return true;
+                }
+                value = -1;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the whole list into {@link #bytes}; returns its length. The kernel fills each read from a
+     * buffer of one page (seq_file), and stops short of the page only when the list has ended or the
+     * next entry would not fit (an entry is at most 8 bytes): so a read of fewer than
+     * {@value #SURELY_ALL} bytes, into room for more, is all of it, and one system call does.
+     */
+    private int fill() throws IOException {
         long length = 0;
         while (true) {
-            if (length == buffer.size()) {
+            if (buffer.size() - length < MIN_ROOM) {
                 Memory larger = new Memory(buffer.size() * 2);
                 larger.write(0, buffer.getByteArray(0, (int) length), 0, (int) length);
                 buffer = larger;
@@ -41,15 +72,15 @@ public final class ChildrenFile {
             if (n < 0) {
                 throw new IOException("cannot read the children list: " + LibC.error(LibC.errno()));
             }
-            if (n == 0) {
+            length += n;
+            if (n < SURELY_ALL) {
                 break;
             }
-            length += n;
         }
         if (bytes.length < length) {
             bytes = new byte[(int) buffer.size()];
         }
         buffer.read(0, bytes, 0, (int) length);
-        return Proc.parsePids(bytes, (int) length);
+        return (int) length;
     }
 }

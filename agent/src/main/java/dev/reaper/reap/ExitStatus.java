@@ -9,8 +9,12 @@ import static dev.reaper.linux.LibC.SI_STATUS;
 public record ExitStatus(boolean exited, int value, boolean coreDumped) {
 
     static ExitStatus from(int[] siginfo) {
-        int code = siginfo[SI_CODE];
-        return new ExitStatus(code == CLD_EXITED, siginfo[SI_STATUS], code == CLD_DUMPED);
+        return from(siginfo[SI_CODE], siginfo[SI_STATUS]);
+    }
+
+    /** From siginfo_t's si_code and si_status. */
+    static ExitStatus from(int code, int status) {
+        return new ExitStatus(code == CLD_EXITED, status, code == CLD_DUMPED);
     }
 
     /** The shell's convention: the exit code, or 128 + the signal number. */

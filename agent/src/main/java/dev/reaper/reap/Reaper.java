@@ -6,12 +6,15 @@ import static dev.reaper.linux.LibC.ESRCH;
 import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.P_PID;
 import static dev.reaper.linux.LibC.P_PIDFD;
+import static dev.reaper.linux.LibC.SI_CODE;
 import static dev.reaper.linux.LibC.SI_PID;
+import static dev.reaper.linux.LibC.SI_STATUS;
 import static dev.reaper.linux.LibC.SIGINFO_INTS;
 import static dev.reaper.linux.LibC.WEXITED;
 import static dev.reaper.linux.LibC.WNOHANG;
 import static dev.reaper.linux.LibC.WNOWAIT;
 
+import com.sun.jna.Memory;
 import dev.reaper.linux.LibC;
 import dev.reaper.log.Log;
 import dev.reaper.proc.ChildrenFile;
@@ -57,11 +60,18 @@ public final class Reaper implements Runnable {
     private final ChildSignal signal;
     private final ChildrenFile leaderChildren;
 
-    private final int[] siginfo = new int[SIGINFO_INTS];
+    /** waitid's siginfo_t, in native memory: an int[] would be copied in and out by each call. */
+    private final Memory siginfo = new Memory(SIGINFO_INTS * 4);
+    private static final long SI_PID_OFFSET = SI_PID * 4;
     private Map<Key, Sighting> sightings = Map.of();
     private long[] candidates = new long[64];
     private int[] pinned = new int[64];
     private volatile Thread thread;
+    // the loop's state between turns (the reaper's thread alone)
+    private Wait wait = Wait.NONE;
+    private long nextFullLook;
+    private long graceUntil = Long.MAX_VALUE;
+    private long pollNanos;
     private volatile boolean stopping;
     private boolean armed;
 
@@ -130,54 +140,11 @@ public final class Reaper implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
-        long nextFullLook = System.nanoTime();
-        long graceUntil = Long.MAX_VALUE;
-        long pollNanos = 0;
-        Wait wait = Wait.NONE;
+        nextFullLook = System.nanoTime();
         int failures = 0;
         while (true) {
             try {
-                if (stopping && wait != Wait.NONE) {
-                    wait = Wait.POLL;
-                    pollNanos = STOPPING_POLL_NANOS;
-                }
-                switch (wait) {
-                    case ZOMBIE -> awaitZombie();
-                    case POLL -> LockSupport.parkNanos(this, pollNanos);
-                    case GRACE -> awaitSignalUntil(Math.min(graceUntil, nextFullLook));
-                    case NONE -> { }
-                }
-                if (!anyZombie()) { // one system call: a wake-up with nothing to reap costs no more
-                    wait = Wait.ZOMBIE;
-                    pollNanos = 0;
-                    continue;
-                }
-                long reported = siginfo[SI_PID];
-                long now = System.nanoTime();
-                boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0;
-                List<Zombie> zombies = look(full);
-                if (!full && !accountedFor(reported, zombies)) {
-                    full = true;
-                    zombies = look(true);
-                }
-                if (full) {
-                    owned.prune();
-                    nextFullLook = now + threadScanNanos;
-                }
-                Decision decision = Ownership.decide(zombies, full, jdk, owned.asMap(), sightings, now, graceNanos, orphansAtOnce);
-                sightings = decision.sightings();
-                graceUntil = decision.graceUntil();
-                int count = reapOrphans(decision.orphans()) + reapExpired(decision.expired());
-                if (count > 0) {
-                    wait = Wait.NONE; // more may have come meanwhile: look again at once
-                    pollNanos = 0;
-                } else if (decision.jdkPending() || graceUntil == Long.MAX_VALUE) {
-                    wait = Wait.POLL; // the JDK reaps it in a moment; or it was reaped, or pinned away, since the look
-                    pollNanos = pollNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * pollNanos, STUCK_MAX_NANOS);
-                } else {
-                    wait = Wait.GRACE;
-                    pollNanos = 0;
-                }
+                turn();
                 failures = 0;
             } catch (Throwable e) { // even an OutOfMemoryError: the reaper must outlive it
                 if (failures++ == 0) {
@@ -190,22 +157,82 @@ public final class Reaper implements Runnable {
     }
 
     /**
-     * Blocks until a child of the JVM is a zombie. With no child at all there is nothing for waitid
+     * One turn of the loop. A method of its own so that the JIT compiles it after a few hundred
+     * turns: the body of a loop in a method that never returns stays interpreted until on-stack
+     * replacement, tens of thousands of turns later (seen: most of a 5,000-orphan storm).
+     */
+    private void turn() throws IOException {
+        if (stopping && wait != Wait.NONE) {
+            wait = Wait.POLL;
+            pollNanos = STOPPING_POLL_NANOS;
+        }
+        boolean named = switch (wait) {
+            case ZOMBIE -> awaitZombie();
+            case POLL -> parkThenFalse(pollNanos);
+            case GRACE -> awaitSignalUntil(Math.min(graceUntil, nextFullLook));
+            case NONE -> false;
+        };
+        if (!named && !anyZombie()) { // one system call: a wake-up with nothing to reap costs no more
+            wait = Wait.ZOMBIE;
+            pollNanos = 0;
+            return;
+        }
+        long reported = siginfo.getInt(SI_PID_OFFSET);
+        long now = System.nanoTime();
+        boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0;
+        if (!full && reapNamedOrphan(reported)) {
+            wait = Wait.ZOMBIE; // returns at once if another zombie is there
+            pollNanos = 0;
+            return;
+        }
+        List<Zombie> zombies = look(full);
+        if (!full && !accountedFor(reported, zombies)) {
+            full = true;
+            zombies = look(true);
+        }
+        if (full) {
+            owned.prune();
+            nextFullLook = now + threadScanNanos;
+        }
+        Decision decision = Ownership.decide(zombies, full, jdk, owned.asMap(), sightings, now, graceNanos, orphansAtOnce);
+        sightings = decision.sightings();
+        graceUntil = decision.graceUntil();
+        int count = reapOrphans(decision.orphans()) + reapExpired(decision.expired());
+        if (count > 0) {
+            wait = Wait.NONE; // more may have come meanwhile: look again at once
+            pollNanos = 0;
+        } else if (decision.jdkPending() || graceUntil == Long.MAX_VALUE) {
+            wait = Wait.POLL; // the JDK reaps it in a moment; or it was reaped, or pinned away, since the look
+            pollNanos = pollNanos == 0 ? STUCK_MIN_NANOS : Math.min(2 * pollNanos, STUCK_MAX_NANOS);
+        } else {
+            wait = Wait.GRACE;
+            pollNanos = 0;
+        }
+    }
+
+    private boolean parkThenFalse(long nanos) {
+        LockSupport.parkNanos(this, nanos);
+        return false;
+    }
+
+    /**
+     * Blocks until a child of the JVM is a zombie; true if waitid named one. With no child at all there is nothing for waitid
      * to wait on, yet an orphan may still be adopted (PID 1 adopts those of processes that entered its
      * namespace from outside, as docker exec's do): then it waits for SIGCHLD, or the sweep period.
      * The SIGCHLD handler stays armed while the JVM has no child, and is taken away once it has one.
      */
-    private void awaitZombie() throws IOException {
+    private boolean awaitZombie() throws IOException {
         if (armed && anyChild()) {
             signal.disarm();
             armed = false;
         }
+        siginfo.setInt(SI_PID_OFFSET, 0);
         if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOWAIT) == 0) {
-            return;
+            return siginfo.getInt(SI_PID_OFFSET) != 0;
         }
         int errno = LibC.errno();
         if (errno == EINTR) {
-            return;
+            return false;
         }
         if (errno != ECHILD) {
             throw new IOException("waitid(P_ALL) failed: " + LibC.error(errno));
@@ -214,6 +241,7 @@ public final class Reaper implements Runnable {
         if (!anyChild()) { // checked after arming, so that no exit goes unnoticed
             LockSupport.parkNanos(this, sweepNanos);
         }
+        return false;
     }
 
     /**
@@ -221,11 +249,11 @@ public final class Reaper implements Runnable {
      * the reaper. Having just armed the handler, it returns at once, for one more look: an orphan that
      * exited before the handler was there sent its SIGCHLD to nobody.
      */
-    private void awaitSignalUntil(long deadline) {
-        if (arm()) {
-            return;
+    private boolean awaitSignalUntil(long deadline) {
+        if (!arm()) {
+            LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
         }
-        LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+        return false;
     }
 
     /** Arms the SIGCHLD handler; true if it was not armed before. */
@@ -277,6 +305,38 @@ public final class Reaper implements Runnable {
         return zombies;
     }
 
+    /**
+     * The common case, an adopted orphan, in four system calls besides the waitid that named it: the
+     * zombie is pinned, found on the leader's list, is neither the JDK's child nor the JVM's own, and
+     * is reaped through its pidfd. Anything else (and no pidfd to be had) leaves it to the look and
+     * {@link Ownership#decide}, having reaped nothing. The same rule and the same checks after pinning
+     * as {@link #reapOrphans}, for one zombie.
+     */
+    private boolean reapNamedOrphan(long pid) throws IOException {
+        if (!pidfds || !orphansAtOnce || pid <= 0 || waitsOutGrace(pid) || jdk.waitsFor(pid) || owned.contains(pid)) {
+            return false;
+        }
+        int pidfd = LibC.pidfdOpen((int) pid);
+        if (pidfd < 0) {
+            return false;
+        }
+        try {
+            return leaderChildren.lists(pid) && !jdk.waitsFor(pid) && !owned.contains(pid) && reap(pid, pidfd);
+        } finally {
+            LibC.close(pidfd);
+        }
+    }
+
+    /** Whether a zombie with this pid is known to wait out its grace. */
+    private boolean waitsOutGrace(long pid) {
+        for (Key key : sightings.keySet()) {
+            if (key.pid() == pid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the zombie waitid named is one this look found, or one known to wait out its grace on another thread's list. */
     private boolean accountedFor(long pid, List<Zombie> zombies) {
         for (Zombie zombie : zombies) {
@@ -284,12 +344,7 @@ public final class Reaper implements Runnable {
                 return true;
             }
         }
-        for (Key key : sightings.keySet()) {
-            if (key.pid() == pid) {
-                return true;
-            }
-        }
-        return false;
+        return waitsOutGrace(pid);
     }
 
     private static long startTime(long pid) throws IOException {
@@ -355,13 +410,13 @@ public final class Reaper implements Runnable {
 
     /** Whether any thread of this JVM has a zombie child: one system call, all an idle sweep costs besides the SIGCHLD check. */
     private boolean anyZombie() {
-        siginfo[SI_PID] = 0;
-        return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo[SI_PID] != 0;
+        siginfo.setInt(SI_PID_OFFSET, 0);
+        return LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo.getInt(SI_PID_OFFSET) != 0;
     }
 
     private boolean isZombie(long pid) {
-        siginfo[SI_PID] = 0;
-        return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo[SI_PID] != 0;
+        siginfo.setInt(SI_PID_OFFSET, 0);
+        return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo.getInt(SI_PID_OFFSET) != 0;
     }
 
     /** Pins candidates[0..n) with pidfds: a pidfd, {@link #GONE} (reaped meanwhile), or {@link #UNPINNED} (no pidfd to be had). */
@@ -386,14 +441,14 @@ public final class Reaper implements Runnable {
             return false; // someone else reaped it before it could be pinned
         }
         ZombieReport report = ZombieReport.before(pid);
-        siginfo[SI_PID] = 0;
+        siginfo.setInt(SI_PID_OFFSET, 0);
         int rc = pidfd >= 0
                 ? LibC.waitid(P_PIDFD, pidfd, siginfo, WEXITED | WNOHANG)
                 : LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG);
-        if (rc != 0 || siginfo[SI_PID] == 0) {
+        if (rc != 0 || siginfo.getInt(SI_PID_OFFSET) == 0) {
             return false;
         }
-        report.reaped(figures, ExitStatus.from(siginfo).shellStatus());
+        report.reaped(figures, ExitStatus.from(siginfo.getInt(SI_CODE * 4), siginfo.getInt(SI_STATUS * 4)).shellStatus());
         return true;
     }
 
