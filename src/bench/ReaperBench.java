@@ -22,13 +22,15 @@ import java.util.jar.Manifest;
  *   mvn -q package -DskipTests && java -cp test-kit/target/classes src/bench/ReaperBench.java [PART] [ORPHANS] [RUNS] [IDLE_SECONDS]
  * </pre>
  *
- * PART is all (the default), storm, idle, startup or shutdown; soak [DURATION] is a part of its own (see Soak). Needs root (pid namespaces), unshare,
+ * PART is all (the default), storm, threads, idle, startup or shutdown; soak [DURATION] is a part of its own (see Soak). Needs root (pid namespaces), unshare,
  * tini, dumb-init and catatonit (Debian packages). The parts:
  * <ol>
  * <li>storm: the same shell double-forks ORPHANS (5000) orphans under each PID 1 of a new pid
  * namespace. From outside, this program samples the zombies among PID 1's children as fast as it
  * can, and prints storm time, peak zombies during the storm, time from the storm's end to zero
  * zombies, and zombies left after 5 s. Median of RUNS (3) runs.</li>
+ * <li>threads: CPU per thread started and ended in a JVM that has a child, with and without the
+ * agent (its JVMTI ThreadEnd watch). Median of RUNS runs.</li>
  * <li>idle: CPU time of an idle JVM with and without the agent over IDLE_SECONDS (60), from
  * /proc/PID/task/TID/schedstat (nanoseconds), and the agent thread's own share.</li>
  * <li>startup: wall time of a hello-world JVM with and without the agent; the time the agent's
@@ -80,6 +82,9 @@ public class ReaperBench {
         if (all || part.equals("idle")) {
             idle(idleSeconds);
         }
+        if (all || part.equals("threads")) {
+            threads(20_000, runs);
+        }
         if (all || part.equals("startup")) {
             startup(20);
         }
@@ -94,6 +99,7 @@ public class ReaperBench {
             case "role-drive" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
             case "role-idle" -> Thread.sleep(Long.parseLong(args[1]));
             case "role-hello" -> System.out.print("");
+            case "role-threads" -> threadsRole(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -237,6 +243,62 @@ public class ReaperBench {
             Thread.sleep(5);
         }
         throw new IllegalStateException("unshare started no PID 1");
+    }
+
+    // ---------------------------------------------------------------- threads that end
+
+    /**
+     * What the agent adds to each thread's end (the JVMTI ThreadEnd watch, issue 9), in a JVM that has
+     * a child process (the case where the watch has something to look at): COUNT threads started and
+     * joined one after another, CPU time of the whole JVM per thread, with and without the agent.
+     */
+    static void threads(int count, int runs) throws Exception {
+        Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-threads", "" + count));
+        if (System.getenv("BENCH_COMPARE") != null) {
+            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", KIT, SELF.toString(),
+                    "role-threads", "" + count));
+        }
+        subjects.put("java, no agent", List.of(JAVA, "-cp", KIT, SELF.toString(), "role-threads", "" + count));
+        Map<String, double[]> cpu = new java.util.LinkedHashMap<>();
+        subjects.keySet().forEach(name -> cpu.put(name, new double[runs]));
+        for (int r = 0; r < runs; r++) { // interleaved
+            for (Map.Entry<String, List<String>> subject : subjects.entrySet()) {
+                cpu.get(subject.getKey())[r] = Double.parseDouble(output(subject.getValue()).strip());
+            }
+        }
+        double plain = median(cpu.get("java, no agent"));
+        System.out.println("### Threads that end: " + count + " threads started and joined one after another by a JVM that has a child process"
+                + " (CPU of the whole JVM per thread, median of " + runs + " runs)");
+        System.out.println();
+        System.out.println("| | CPU per thread | added by the agent |");
+        System.out.println("|---|---|---|");
+        cpu.forEach((name, values) -> System.out.printf("| %s | %.1f µs | %s |%n", name, median(values),
+                name.equals("java, no agent") ? "" : String.format("%.1f µs", median(values) - plain)));
+        System.out.println();
+    }
+
+    /** Prints the JVM's CPU microseconds per thread started and joined, after as many again to warm up. */
+    static void threadsRole(int count) throws Exception {
+        Process child = new ProcessBuilder("sleep", "600").start();
+        try {
+            Thread.sleep(2000); // the agent is ready (the source launcher's compiling is over, too)
+            for (int i = 0; i < count; i++) {
+                Thread t = new Thread(() -> { });
+                t.start();
+                t.join();
+            }
+            long before = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+            for (int i = 0; i < count; i++) {
+                Thread t = new Thread(() -> { });
+                t.start();
+                t.join();
+            }
+            long after = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+            System.out.println((after - before) / 1e3 / count);
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
     }
 
     // ---------------------------------------------------------------- idle CPU

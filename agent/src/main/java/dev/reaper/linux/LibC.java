@@ -29,6 +29,7 @@ public final class LibC {
     public static final int WNOHANG = 0x1;
     public static final int WEXITED = 0x4;
     public static final int WNOWAIT = 0x01000000;
+    public static final int WNOTHREAD = 0x20000000; // __WNOTHREAD: the calling thread's children only
     public static final int SIGINFO_INTS = 32;
     public static final int SI_CODE = 2;
     public static final int SI_PID = 4;

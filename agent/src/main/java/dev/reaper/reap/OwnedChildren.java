@@ -4,6 +4,7 @@ import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.SIGINFO_INTS;
 import static dev.reaper.linux.LibC.WEXITED;
 import static dev.reaper.linux.LibC.WNOHANG;
+import static dev.reaper.linux.LibC.WNOTHREAD;
 import static dev.reaper.linux.LibC.WNOWAIT;
 
 import com.sun.jna.Pointer;
@@ -44,7 +45,7 @@ public final class OwnedChildren implements Jvmti.ThreadEnd {
     @Override
     public void ended(Pointer jvmti, Pointer jni, Pointer thread) {
         try {
-            if (anyChild()) {
+            if (threadHasChild()) {
                 for (long pid : Proc.childrenOfThisThread()) {
                     Stat stat = Proc.stat(pid);
                     if (stat != null) {
@@ -129,8 +130,11 @@ public final class OwnedChildren implements Jvmti.ThreadEnd {
         }
     }
 
-    /** Whether the process has any child at all (one system call; ECHILD if none): most threads end with none. */
-    private static boolean anyChild() {
-        return LibC.waitid(P_ALL, 0, new int[SIGINFO_INTS], WEXITED | WNOHANG | WNOWAIT) == 0;
+    /**
+     * Whether the calling thread has any child, running or not: one system call (ECHILD if none),
+     * and most threads end with none, even in a JVM that has children on other threads.
+     */
+    private static boolean threadHasChild() {
+        return LibC.waitid(P_ALL, 0, new int[SIGINFO_INTS], WEXITED | WNOHANG | WNOWAIT | WNOTHREAD) == 0;
     }
 }

@@ -31,4 +31,25 @@ class LibCTest {
         assertThat(LibC.pidfdOpen(Integer.MAX_VALUE)).isEqualTo(-1);
         assertThat(LibC.errno()).isEqualTo(LibC.ESRCH);
     }
+
+    /** The ThreadEnd watch's first question: has the ending thread itself any child? Another thread's child must not count. */
+    @Test
+    void waitidWithWnothreadSeesOnlyTheCallingThreadsChildren() throws Exception {
+        Process child = new ProcessBuilder("sleep", "60").start(); // a child of this thread
+        try {
+            int[] siginfo = new int[LibC.SIGINFO_INTS];
+            int options = LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT | LibC.WNOTHREAD;
+            assertThat(LibC.waitid(LibC.P_ALL, 0, siginfo, options)).as("this thread has a child").isZero();
+            int[] other = new int[2];
+            Thread thread = new Thread(() -> {
+                other[0] = LibC.waitid(LibC.P_ALL, 0, new int[LibC.SIGINFO_INTS], options);
+                other[1] = LibC.errno();
+            });
+            thread.start();
+            thread.join();
+            assertThat(other).as("another thread has none of its own").containsExactly(-1, LibC.ECHILD);
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
 }
