@@ -185,6 +185,11 @@ public final class Reaper implements Runnable {
             pollNanos = 0;
             return;
         }
+        lookDecideReap(reported, now, full);
+    }
+
+    /** Any other case: a look, the decision, and what it says to reap; sets how the loop waits next. */
+    private void lookDecideReap(long reported, long now, boolean full) throws IOException {
         List<Zombie> zombies = look(full);
         if (!full && !accountedFor(reported, zombies)) {
             full = true;
