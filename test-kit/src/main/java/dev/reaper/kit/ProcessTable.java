@@ -75,10 +75,15 @@ public final class ProcessTable {
      * (/proc/PID/task/TID/children), and each child's state. Quick enough to sample in a loop.
      */
     public static int zombieChildren(long parent) {
+        return zombiesAmong(children(parent));
+    }
+
+    /** How many of these processes are zombies (those gone meanwhile are not). */
+    public static int zombiesAmong(Iterable<Long> pids) {
         int zombies = 0;
-        for (long child : children(parent)) {
+        for (long pid : pids) {
             try {
-                String stat = Files.readString(Path.of("/proc/" + child + "/stat"));
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
                 zombies += stat.charAt(stat.lastIndexOf(')') + 2) == 'Z' ? 1 : 0;
             } catch (IOException gone) {
                 // reaped meanwhile
