@@ -93,8 +93,35 @@ public class ReaperBench {
         }
     }
 
+    private static String roleClassPath;
+
+    /**
+     * The class path of the JVMs that play a role: the kit's classes and this file, compiled once.
+     * Run from source, each of them would compile this file first, and its JIT would still be busy
+     * with javac when the measurement starts.
+     */
+    static synchronized String roleClassPath() {
+        if (roleClassPath == null) {
+            try {
+                Path classes = Files.createTempDirectory("reaper-bench-roles");
+                int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-nowarn", "-d", classes.toString(), "-cp", KIT,
+                        SELF.toString());
+                if (rc != 0) {
+                    throw new IllegalStateException("javac " + SELF + ": " + rc);
+                }
+                roleClassPath = KIT + ":" + classes;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return roleClassPath;
+    }
+
     /** The JVM's side of each measurement. */
     static void role(String[] args) throws Exception {
+        if (args[0].equals("role-drive") || args[0].equals("role-threads")) {
+            awaitOwnAgent();
+        }
         switch (args[0]) {
             case "role-drive" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
             case "role-idle" -> Thread.sleep(Long.parseLong(args[1]));
@@ -102,6 +129,20 @@ public class ReaperBench {
             case "role-threads" -> threadsRole(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    /** In a JVM started with -javaagent: waits until the agent's thread says it is ready (it is then named "reaper"). */
+    static void awaitOwnAgent() throws InterruptedException {
+        if (ProcessHandle.current().info().arguments().stream().flatMap(Arrays::stream).noneMatch(a -> a.startsWith("-javaagent"))) {
+            return;
+        }
+        for (int i = 0; i < 3000; i++) {
+            if (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("reaper"))) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("the agent was not ready within 30 s");
     }
 
     // ---------------------------------------------------------------- orphan storm
@@ -116,19 +157,19 @@ public class ReaperBench {
 
     static void storm(int orphans, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-drive"));
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
         if (System.getenv("BENCH_EXTRA") != null) {
-            subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", "-cp", KIT, SELF.toString(), "role-drive"));
+            subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", "-cp", roleClassPath(), "ReaperBench", "role-drive"));
             // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid and /proc
-            subjects.put("java + reaper without JNA", List.of(JAVA, "-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-drive"));
+            subjects.put("java + reaper without JNA", List.of(JAVA, "-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
         }
         if (System.getenv("BENCH_COMPARE") != null) { // another build of the agent, e.g. main's, measured beside this one
-            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", KIT, SELF.toString(), "role-drive"));
+            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", roleClassPath(), "ReaperBench", "role-drive"));
         }
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
         subjects.put("catatonit", List.of("catatonit", "--", "sh", "-c"));
-        subjects.put("java, no agent", List.of(JAVA, "-cp", KIT, SELF.toString(), "role-drive"));
+        subjects.put("java, no agent", List.of(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
         if (System.getenv("BENCH_SUBJECTS") != null) { // e.g. "java + reaper,tini", while working on one of them
             subjects.keySet().retainAll(List.of(System.getenv("BENCH_SUBJECTS").split(",")));
         }
@@ -245,12 +286,12 @@ public class ReaperBench {
      */
     static void threads(int count, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-threads", "" + count));
+        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-threads", "" + count));
         if (System.getenv("BENCH_COMPARE") != null) {
-            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", KIT, SELF.toString(),
+            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", roleClassPath(), "ReaperBench",
                     "role-threads", "" + count));
         }
-        subjects.put("java, no agent", List.of(JAVA, "-cp", KIT, SELF.toString(), "role-threads", "" + count));
+        subjects.put("java, no agent", List.of(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-threads", "" + count));
         Map<String, double[]> cpu = new java.util.LinkedHashMap<>();
         subjects.keySet().forEach(name -> cpu.put(name, new double[runs]));
         for (int r = 0; r < runs; r++) { // interleaved
@@ -298,8 +339,8 @@ public class ReaperBench {
         System.out.println("### Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
         System.out.println();
         long stay = (seconds + 10) * 1000L;
-        Process without = new ProcessBuilder(JAVA, "-cp", KIT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
-        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, "-cp", KIT, SELF.toString(), "role-idle", "" + stay).inheritIO().start();
+        Process without = new ProcessBuilder(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-idle", "" + stay).inheritIO().start();
+        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-idle", "" + stay).inheritIO().start();
         Thread.sleep(5000); // past start-up and the source launcher's compilation
         long[] before = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
         Thread.sleep(seconds * 1000L);
