@@ -1,5 +1,6 @@
 package dev.reaper.boot;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.Configuration;
@@ -10,6 +11,8 @@ import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -28,7 +31,7 @@ import java.util.stream.Stream;
  * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
  * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own. JNA
  * is a named module here, so that JDK 24+ can grant native access to it alone. Classes are read from
- * the jar as they are needed; nothing is extracted.
+ * the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
  */
 public final class AgentLayer {
     public static final String AGENT_MODULE = "dev.reaper";
@@ -136,9 +139,55 @@ public final class AgentLayer {
             this.names = names;
         }
 
+        /**
+         * A native library (JNA's libjnidispatch.so, which JNA asks for by URL) is given as a file: URL
+         * of a copy of its own. JNA loads a file: URL as it is; from a jar: URL it would copy the
+         * library itself, to a File.createTempFile, whose first use initialises SecureRandom and the
+         * JVM's security properties: about 25 ms and 1 MiB more on the agent's thread. The copy goes
+         * where JNA's would, under a name that starts with "jna", so that JNA deletes it once loaded,
+         * as it deletes its own. If it cannot be written, JNA gets the jar: URL and tries itself.
+         */
         @Override
         public Optional<URI> find(String name) {
-            return names.contains(name) ? Optional.of(URI.create(location + name)) : Optional.empty();
+            if (!names.contains(name)) {
+                return Optional.empty();
+            }
+            File copy = name.endsWith(".so") ? copy(name) : null;
+            return Optional.of(copy != null ? copy.toURI() : URI.create(location + name));
+        }
+
+        private File copy(String name) {
+            File dir = jnaTemporaryDirectory();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                // unique by O_EXCL (Files.copy creates the file or fails), not by a random name
+                File copy = new File(dir, "jna-reaper-" + Long.toHexString(System.nanoTime()) + ".so");
+                try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name))) {
+                    Files.copy(in, copy.toPath());
+                    copy.deleteOnExit(); // if JNA cannot load it (a noexec directory), JNA does not delete it
+                    return copy;
+                } catch (FileAlreadyExistsException taken) {
+                    // another JVM's copy: try another name
+                } catch (IOException | RuntimeException e) {
+                    copy.delete();
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        /** Where JNA unpacks its library on Linux (Native.getTempDir): jna.tmpdir, else the user's cache, else java.io.tmpdir. */
+        private static File jnaTemporaryDirectory() {
+            String configured = System.getProperty("jna.tmpdir");
+            if (configured != null) {
+                File dir = new File(configured);
+                dir.mkdirs();
+                return dir;
+            }
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            File cache = xdg == null || xdg.trim().isEmpty() ? new File(System.getProperty("user.home"), ".cache") : new File(xdg);
+            File dir = new File(cache, "JNA/temp");
+            dir.mkdirs();
+            return dir.exists() && dir.canWrite() ? dir : new File(System.getProperty("java.io.tmpdir"));
         }
 
         @Override
