@@ -11,6 +11,7 @@ import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,6 +195,31 @@ public final class AgentLayer {
         public Optional<InputStream> open(String name) throws IOException {
             JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
             return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));
+        }
+
+        /**
+         * The class loader reads each class through here: into one array of the entry's size, where
+         * the default (readAllBytes) reads it in 8 KiB chunks and copies them into a third array. Some
+         * hundreds of classes are read at start-up (JNA's, and every class of the agent's: see Startup).
+         */
+        @Override
+        public Optional<ByteBuffer> read(String name) throws IOException {
+            JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
+            if (entry == null) {
+                return Optional.empty();
+            }
+            long size = entry.getSize();
+            try (InputStream in = jar.getInputStream(entry)) {
+                if (size < 0 || size > Integer.MAX_VALUE - 8) {
+                    return Optional.of(ByteBuffer.wrap(in.readAllBytes()));
+                }
+                byte[] bytes = new byte[(int) size];
+                int read = in.readNBytes(bytes, 0, bytes.length);
+                if (read != bytes.length || in.read() != -1) {
+                    throw new IOException("the size of " + prefix + name + " in the jar is not " + size + " bytes: the jar was changed");
+                }
+                return Optional.of(ByteBuffer.wrap(bytes));
+            }
         }
 
         @Override
