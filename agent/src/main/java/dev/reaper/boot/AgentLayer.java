@@ -10,14 +10,19 @@ import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
+import java.net.MalformedURLException;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,28 +31,100 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Builds the module layer the agent runs in, from the agent's jar.
+ * The class loader the agent runs in, apart from the application's classes, from the agent's jar.
  *
  * <p>The jar holds two modules, unpacked under {@code META-INF/reaper/<module>/}: the agent
  * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
- * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own. JNA
- * is a named module here, so that JDK 24+ can grant native access to it alone. Classes are read from
- * the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
+ * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own.
+ * On JDK 24 and later they are named modules of a module layer of their own, so that native access
+ * can be granted to JNA alone (JEP 472 warns when a module without it loads a library). Before, no
+ * JDK restricts native access, and a plain class loader does: building a layer (the JDK's module
+ * resolver and the invokedynamic machinery it warms up) costs about 40 ms and 2.5 MiB on the agent's
+ * thread. The command line tool ({@link ReaperMain}) always runs in the layer: it needs jdk.attach,
+ * which the layer reads and a loader under the platform class loader cannot see. Classes are read
+ * from the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
  */
 public final class AgentLayer {
     public static final String AGENT_MODULE = "dev.reaper";
     private static final String JNA_MODULE = "com.sun.jna";
     private static final String PREFIX = "META-INF/reaper/";
+    /** The first JDK that restricts native access to the modules granted it (JEP 472). */
+    private static final int NATIVE_ACCESS_RESTRICTED = 24;
 
-    private AgentLayer() {}
+    private final JarFile jar;
+    private final URI jarUri;
+    /** Per module, its entries' paths within it, and its packages. */
+    private final Map<String, Set<String>> entries = new HashMap<>();
+    private final Map<String, Set<String>> packages = new HashMap<>();
 
-    /** The layer, built from the jar that holds {@code anchor}, with the platform class loader as parent. */
-    public static ModuleLayer load(Class<?> anchor) throws IOException, URISyntaxException {
-        Path jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        NestedModules modules = new NestedModules(new JarFile(jar.toFile()), jar.toUri());
+    /** Reads the entries of the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
+    public AgentLayer(Class<?> anchor) throws IOException, URISyntaxException {
+        Path path = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        jar = new JarFile(path.toFile());
+        jarUri = path.toUri();
+        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+            String name = e.nextElement().getName();
+            if (!name.startsWith(PREFIX) || name.endsWith("/")) {
+                continue;
+            }
+            int slash = name.indexOf('/', PREFIX.length());
+            String module = name.substring(PREFIX.length(), slash);
+            String entry = name.substring(slash + 1);
+            setOf(entries, module).add(entry);
+            int last = entry.lastIndexOf('/');
+            if (entry.endsWith(".class") && last > 0 && !entry.startsWith("META-INF/")) {
+                setOf(packages, module).add(entry.substring(0, last).replace('/', '.'));
+            }
+        }
+    }
+
+    /** The loader of the agent's classes: the module layer's on JDK 24+, else a plain one (see above). */
+    public ClassLoader agentLoader() {
+        if (Runtime.version().feature() >= NATIVE_ACCESS_RESTRICTED) {
+            return moduleLayer().findLoader(AGENT_MODULE);
+        }
+        return new NestedLoader(reader(AGENT_MODULE), reader(JNA_MODULE));
+    }
+
+    /** The module layer, with the platform class loader as parent. */
+    public ModuleLayer moduleLayer() {
+        NestedModules modules = new NestedModules();
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(AGENT_MODULE));
         return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    }
+
+    /**
+     * Loads every class of the agent's module now, through {@code loader}. Classes are read from the
+     * jar as they are first used; if that jar is rewritten while the JVM runs (an upgrade, a
+     * rebuild), a class first needed at shutdown could no longer be loaded, and SIGTERM would find
+     * the agent broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
+     */
+    public void loadEveryClass(ClassLoader loader) {
+        for (String entry : entries.get(AGENT_MODULE)) {
+            if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
+                try {
+                    Class.forName(entry.substring(0, entry.length() - 6).replace('/', '.'), false, loader);
+                } catch (ClassNotFoundException | LinkageError missing) {
+                    // it needs a module this JVM does not have, and will not be used
+                }
+            }
+        }
+    }
+
+    private NestedReader reader(String module) {
+        String prefix = PREFIX + module + "/";
+        return new NestedReader(jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), entries.get(module));
+    }
+
+    /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
+    private static Set<String> setOf(Map<String, Set<String>> sets, String key) {
+        Set<String> set = sets.get(key);
+        if (set == null) {
+            set = new HashSet<>();
+            sets.put(key, set);
+        }
+        return set;
     }
 
     /** The agent's module: what it needs from the JDK, and what JNA may reflect on. */
@@ -69,48 +146,21 @@ public final class AgentLayer {
                 .build();
     }
 
-    /** A ModuleFinder over the modules unpacked in the jar, each under its own prefix. */
-    private static final class NestedModules implements ModuleFinder {
+    /** A ModuleFinder over the two modules. */
+    private final class NestedModules implements ModuleFinder {
         private final Map<String, ModuleReference> modules = new HashMap<>();
 
-        NestedModules(JarFile jar, URI jarUri) {
-            Map<String, Set<String>> packages = new HashMap<>();
-            Map<String, Set<String>> entries = new HashMap<>();
-            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-                String name = e.nextElement().getName();
-                if (!name.startsWith(PREFIX) || name.endsWith("/")) {
-                    continue;
-                }
-                int slash = name.indexOf('/', PREFIX.length());
-                String module = name.substring(PREFIX.length(), slash);
-                String path = name.substring(slash + 1);
-                setOf(entries, module).add(path);
-                int last = path.lastIndexOf('/');
-                if (path.endsWith(".class") && last > 0 && !path.startsWith("META-INF/")) {
-                    setOf(packages, module).add(path.substring(0, last).replace('/', '.'));
-                }
-            }
-            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build(), jar, jarUri, entries);
-            add(agentDescriptor(packages.get(AGENT_MODULE)), jar, jarUri, entries);
+        NestedModules() {
+            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build());
+            add(agentDescriptor(packages.get(AGENT_MODULE)));
         }
 
-        /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
-        private static Set<String> setOf(Map<String, Set<String>> sets, String key) {
-            Set<String> set = sets.get(key);
-            if (set == null) {
-                set = new HashSet<>();
-                sets.put(key, set);
-            }
-            return set;
-        }
-
-        private void add(ModuleDescriptor descriptor, JarFile jar, URI jarUri, Map<String, Set<String>> entries) {
-            String prefix = PREFIX + descriptor.name() + "/";
-            URI location = URI.create("jar:" + jarUri + "!/" + prefix);
-            modules.put(descriptor.name(), new ModuleReference(descriptor, location) {
+        private void add(ModuleDescriptor descriptor) {
+            NestedReader reader = reader(descriptor.name());
+            modules.put(descriptor.name(), new ModuleReference(descriptor, reader.location) {
                 @Override
                 public ModuleReader open() {
-                    return new NestedReader(jar, prefix, location, entries.get(descriptor.name()));
+                    return reader;
                 }
             });
         }
@@ -123,6 +173,77 @@ public final class AgentLayer {
         @Override
         public Set<ModuleReference> findAll() {
             return Set.copyOf(modules.values());
+        }
+    }
+
+    /**
+     * The agent's class loader before JDK 24: the two modules' classes in its one unnamed module,
+     * under the platform class loader, as in the layer. (Unnamed, the agent reads every module and
+     * JNA may reflect on every package, which the layer's descriptors grant one by one.)
+     */
+    private static final class NestedLoader extends ClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        private final NestedReader[] readers;
+
+        NestedLoader(NestedReader... readers) {
+            super("reaper", ClassLoader.getPlatformClassLoader());
+            this.readers = readers;
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            String path = name.replace('.', '/') + ".class";
+            for (NestedReader reader : readers) {
+                try {
+                    Optional<ByteBuffer> bytes = reader.read(path);
+                    if (bytes.isPresent()) {
+                        return defineClass(name, bytes.get(), (ProtectionDomain) null);
+                    }
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+            throw new ClassNotFoundException(name);
+        }
+
+        @Override
+        protected URL findResource(String name) {
+            for (NestedReader reader : readers) {
+                Optional<URI> uri = reader.find(name);
+                if (uri.isPresent()) {
+                    try {
+                        return uri.get().toURL();
+                    } catch (MalformedURLException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        protected Enumeration<URL> findResources(String name) {
+            URL url = findResource(name);
+            return url == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(url));
+        }
+
+        /** Straight from the jar, not through a jar: URL (whose handler opens the jar a second time). */
+        @Override
+        public InputStream getResourceAsStream(String name) {
+            for (NestedReader reader : readers) {
+                try {
+                    Optional<InputStream> in = reader.open(name);
+                    if (in.isPresent()) {
+                        return in.get();
+                    }
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return super.getResourceAsStream(name);
         }
     }
 
