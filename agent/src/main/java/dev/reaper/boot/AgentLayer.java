@@ -1,8 +1,10 @@
 package dev.reaper.boot;
 
 import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleDescriptor.Requires.Modifier;
@@ -14,8 +16,6 @@ import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.Collections;
@@ -281,14 +281,18 @@ public final class AgentLayer {
         private File copy(String name) {
             File dir = jnaTemporaryDirectory();
             for (int attempt = 0; attempt < 3; attempt++) {
-                // unique by O_EXCL (Files.copy creates the file or fails), not by a random name
+                // Unique by O_EXCL (createNewFile), not by a random name. java.io, not Files.copy: that
+                // would load some twenty classes of file channels that nothing else needs.
                 File copy = new File(dir, "jna-reaper-" + Long.toHexString(System.nanoTime()) + ".so");
-                try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name))) {
-                    Files.copy(in, copy.toPath());
+                try {
+                    if (!copy.createNewFile()) {
+                        continue; // another JVM's copy: try another name
+                    }
                     copy.deleteOnExit(); // if JNA cannot load it (a noexec directory), JNA does not delete it
+                    try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name)); OutputStream out = new FileOutputStream(copy)) {
+                        in.transferTo(out);
+                    }
                     return copy;
-                } catch (FileAlreadyExistsException taken) {
-                    // another JVM's copy: try another name
                 } catch (IOException | RuntimeException e) {
                     copy.delete();
                     return null;
