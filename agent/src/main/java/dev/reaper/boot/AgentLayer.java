@@ -288,12 +288,14 @@ public final class AgentLayer {
                     if (!copy.createNewFile()) {
                         continue; // another JVM's copy: try another name
                     }
-                    copy.deleteOnExit(); // if JNA cannot load it (a noexec directory), JNA does not delete it
+                    // If JNA cannot load it (a noexec directory), JNA does not delete it. (As with JNA's own
+                    // copy, a JVM that halts between these two lines leaves it behind.)
+                    copy.deleteOnExit();
                     try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name)); OutputStream out = new FileOutputStream(copy)) {
                         in.transferTo(out);
                     }
                     return copy;
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | LinkageError e) { // LinkageError: deleteOnExit's first use during the JVM's exit
                     copy.delete();
                     return null;
                 }
