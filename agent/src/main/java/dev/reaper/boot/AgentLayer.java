@@ -37,10 +37,10 @@ import java.util.stream.Stream;
  * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
  * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own.
  * On JDK 24 and later they are named modules of a module layer of their own, so that native access
- * can be granted to JNA alone (JEP 472 warns when a module without it loads a library). Before, no
- * JDK restricts native access, and a plain class loader does: building a layer (the JDK's module
- * resolver and the invokedynamic machinery it warms up) costs about 40 ms and 2.5 MiB on the agent's
- * thread. The command line tool ({@link ReaperMain}) always runs in the layer: it needs jdk.attach,
+ * can be granted to JNA alone (JEP 472 warns when a module without it loads a library). Before 24
+ * nothing restricts native access, and a plain class loader holds the same classes: building a
+ * layer (the JDK's module resolver and the invokedynamic machinery it warms up) costs the agent's
+ * thread about 40 ms and 1 MiB of peak RSS. The command line tool ({@link ReaperMain}) always runs in the layer: it needs jdk.attach,
  * which the layer reads and a loader under the platform class loader cannot see. Classes are read
  * from the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
  */
