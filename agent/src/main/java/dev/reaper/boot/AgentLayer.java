@@ -105,8 +105,9 @@ public final class AgentLayer {
             if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
                 try {
                     Class.forName(entry.substring(0, entry.length() - 6).replace('/', '.'), false, loader);
-                } catch (ClassNotFoundException | LinkageError missing) {
-                    // it needs a module this JVM does not have, and will not be used
+                } catch (ClassNotFoundException | LinkageError | RuntimeException missing) {
+                    // it needs a module this JVM does not have, and will not be used (or it cannot be
+                    // read now: it is loaded when first used, as without this; the agent runs anyway)
                 }
             }
         }
@@ -247,7 +248,7 @@ public final class AgentLayer {
         }
     }
 
-    /** Reads one module's entries from the jar. The jar stays open: the layer loads classes from it for the JVM's life. */
+    /** Reads one module's entries from the jar. The jar stays open: classes are loaded from it for the JVM's life. */
     private static final class NestedReader implements ModuleReader {
         private final JarFile jar;
         private final String prefix;
