@@ -34,8 +34,9 @@ import java.util.jar.Manifest;
  * <li>idle: CPU time of an idle JVM with and without the agent over IDLE_SECONDS (60), from
  * /proc/PID/task/TID/schedstat (nanoseconds), and the agent thread's own share.</li>
  * <li>startup: wall time of a hello-world JVM with and without the agent; the time the agent's
- * premain takes on the main thread, measured by a stopwatch agent loaded before and after it; peak
- * RSS (VmHWM) of an idle JVM.</li>
+ * premain takes on the main thread, measured by a stopwatch agent loaded before and after it; the
+ * time from premain's return until the agent is ready (its thread named "reaper"), seen from the
+ * application's main thread; peak RSS (VmHWM) of an idle JVM.</li>
  * <li>shutdown: the tests' worker tree (ten plain children, ten setsid'd, ten double-forked orphans,
  * each recording a graceful exit on SIGTERM), with TERM handlers made of shell builtins and with
  * handlers that run external commands; and Apache Tomcat serving CGI scripts that leave orphans and
@@ -389,14 +390,17 @@ public class ReaperBench {
         Path stopwatch = writeStopwatchAgent(classes);
         List<String> plain = List.of(JAVA, "-cp", classes.toString(), "Hello");
         List<String> agent = List.of(JAVA, "-javaagent:" + AGENT, "-cp", classes.toString(), "Hello");
-        List<String> timed = List.of(JAVA, "-javaagent:" + stopwatch, "-javaagent:" + AGENT, "-javaagent:" + stopwatch, "-cp", classes.toString(), "Hello");
+        List<String> timed = List.of(JAVA, "-javaagent:" + stopwatch, "-javaagent:" + AGENT, "-javaagent:" + stopwatch, "-cp", classes.toString(), "Hello", "ready");
         double[] wallPlain = new double[runs];
         double[] wallAgent = new double[runs];
         double[] premain = new double[runs];
+        double[] readiness = new double[runs];
         for (int i = 0; i < runs; i++) { // interleaved, so that drift in the machine hits both alike
             wallPlain[i] = wall(plain);
             wallAgent[i] = wall(agent);
-            premain[i] = Double.parseDouble(output(timed).strip()) / 1000.0;
+            String[] micros = output(timed).strip().split("\\s+"); // premain, then ready
+            premain[i] = Double.parseDouble(micros[0]) / 1000.0;
+            readiness[i] = Double.parseDouble(micros[1]) / 1000.0;
         }
         double[] rssPlain = new double[5];
         double[] rssAgent = new double[5];
@@ -411,7 +415,11 @@ public class ReaperBench {
         System.out.printf("| hello-world wall time | %.0f ms | %.0f ms | %.0f ms (of which the JVM's own -javaagent machinery, any agent: ~30 ms) |%n",
                 median(wallPlain), median(wallAgent), median(wallAgent) - median(wallPlain));
         System.out.printf("| premain on the main thread | | %.2f ms | %.2f ms |%n", median(premain), median(premain));
+        System.out.printf("| ready (reaping and relay armed), from premain's return | | %.0f ms | |%n", median(readiness));
         System.out.printf("| peak RSS (VmHWM) | %.1f MiB | %.1f MiB | %.1f MiB |%n", median(rssPlain), median(rssAgent), median(rssAgent) - median(rssPlain));
+        System.out.println();
+        System.out.printf("Goals: peak RSS added ≤ 8 MiB: %.1f MiB; ready ≤ 50 ms after premain: %.0f ms; premain ≤ 20 ms: %.2f ms%n",
+                median(rssAgent) - median(rssPlain), median(readiness), median(premain));
         System.out.println();
     }
 
@@ -442,18 +450,33 @@ public class ReaperBench {
         return kib / 1024;
     }
 
-    /** Hello.class: prints nothing; sleeps MILLIS if given. */
+    /**
+     * Hello.class: prints nothing; sleeps MILLIS if given. With "ready" (after the stopwatch agent),
+     * waits until a thread is named "reaper" (the agent is ready) and prints the microseconds since
+     * the stopwatch's second premain, that is since reaper's premain returned; -1 if not within 10 s.
+     */
     static Path writeHello(Path dir) throws Exception {
         compile(dir, "Hello", "public class Hello { public static void main(String[] a) throws Exception {"
-                + " if (a.length > 0) Thread.sleep(Long.parseLong(a[0])); } }");
+                + " if (a.length > 0 && a[0].equals(\"ready\")) { long after = Long.getLong(\"stopwatch.after\");"
+                + "  ThreadGroup root = Thread.currentThread().getThreadGroup(); while (root.getParent() != null) root = root.getParent();"
+                + "  long ready = -1; for (long deadline = System.nanoTime() + 10_000_000_000L; ready < 0 && System.nanoTime() < deadline; ) {"
+                + "   Thread[] all = new Thread[root.activeCount() + 10]; int n = root.enumerate(all, true);"
+                + "   for (int i = 0; i < n; i++) if (all[i].getName().equals(\"reaper\")) ready = System.nanoTime();"
+                + "   if (ready < 0) Thread.sleep(1); }"
+                + "  System.out.println(ready < 0 ? -1 : (ready - after) / 1000); }"
+                + " else if (a.length > 0) Thread.sleep(Long.parseLong(a[0])); } }");
         return dir.resolve("Hello.class");
     }
 
-    /** An agent that, loaded before and after reaper, prints the microseconds between its two premains. */
+    /**
+     * An agent that, loaded before and after reaper, prints the microseconds between its two premains,
+     * and leaves the time of the second in the system property stopwatch.after (for Hello's "ready").
+     */
     static Path writeStopwatchAgent(Path dir) throws Exception {
         compile(dir, "Stopwatch", "public class Stopwatch { static long first;"
                 + " public static void premain(String a, java.lang.instrument.Instrumentation i) {"
-                + " long now = System.nanoTime(); if (first == 0) first = now; else System.out.println((now - first) / 1000); } }");
+                + " long now = System.nanoTime(); if (first == 0) first = now;"
+                + " else { System.setProperty(\"stopwatch.after\", \"\" + now); System.out.println((now - first) / 1000); } } }");
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().putValue("Premain-Class", "Stopwatch");

@@ -8,7 +8,7 @@ import dev.reaper.report.AgentProperties;
 import java.lang.instrument.Instrumentation;
 
 /**
- * The agent inside its own module layer. {@code dev.reaper.boot.ReaperAgent} has checked the options
+ * The agent inside its own class loader (see {@code dev.reaper.boot.AgentLayer}). {@code dev.reaper.boot.ReaperAgent} has checked the options
  * and calls {@link #prepare} once per JVM, and {@link #stop} and {@link #stopping} when the JVM stops,
  * by reflection.
  */

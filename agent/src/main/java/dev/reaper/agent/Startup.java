@@ -25,12 +25,10 @@ import dev.reaper.report.JmxExport;
 import dev.reaper.report.Version;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.module.ModuleReader;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,7 +133,6 @@ final class Startup {
                 reaper.stopping();
             }
         });
-        loadEveryClass();
         Events.wantZombies(); // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of ms)
         return reaper;
     }
@@ -221,7 +218,6 @@ final class Startup {
                 return reaper.adoptedNow();
             }
         });
-        loadEveryClass();
         Events.wantZombies();
         return reaper;
     }
@@ -387,34 +383,6 @@ final class Startup {
             return self.length == 3 && self[0].equals(self[2]);
         } catch (IOException | RuntimeException e) {
             return false;
-        }
-    }
-
-    /**
-     * Loads every class of the agent's module now. The layer reads classes from the agent's jar as
-     * they are first used; if that jar is replaced while the JVM runs (an upgrade, a rebuild), a
-     * class first needed at shutdown could no longer be loaded, and SIGTERM would find the agent
-     * broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
-     */
-    private static void loadEveryClass() {
-        Module module = Startup.class.getModule();
-        if (module.getLayer() == null) {
-            return;
-        }
-        try (ModuleReader reader = module.getLayer().configuration().findModule(module.getName()).orElseThrow().reference().open()) {
-            Iterator<String> names = reader.list().iterator();
-            while (names.hasNext()) {
-                String name = names.next();
-                if (name.endsWith(".class") && !name.equals("module-info.class")) {
-                    try {
-                        Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, Startup.class.getClassLoader());
-                    } catch (ClassNotFoundException | LinkageError missing) {
-                        // it needs a module this JVM does not have, and will not be used
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            Log.debug("could not load the agent's classes ahead (" + e + ")");
         }
     }
 

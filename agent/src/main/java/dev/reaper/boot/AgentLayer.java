@@ -1,7 +1,10 @@
 package dev.reaper.boot;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleDescriptor.Requires.Modifier;
@@ -9,11 +12,17 @@ import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
+import java.net.MalformedURLException;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,28 +31,101 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Builds the module layer the agent runs in, from the agent's jar.
+ * The class loader the agent runs in, apart from the application's classes, from the agent's jar.
  *
  * <p>The jar holds two modules, unpacked under {@code META-INF/reaper/<module>/}: the agent
  * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
- * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own. JNA
- * is a named module here, so that JDK 24+ can grant native access to it alone. Classes are read from
- * the jar as they are needed; nothing is extracted.
+ * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own.
+ * On JDK 24 and later they are named modules of a module layer of their own, so that native access
+ * can be granted to JNA alone (JEP 472 warns when a module without it loads a library). Before 24
+ * nothing restricts native access, and a plain class loader holds the same classes: building a
+ * layer (the JDK's module resolver and the invokedynamic machinery it warms up) costs the agent's
+ * thread about 40 ms and 1 MiB of peak RSS. The command line tool ({@link ReaperMain}) always runs in the layer: it needs jdk.attach,
+ * which the layer reads and a loader under the platform class loader cannot see. Classes are read
+ * from the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
  */
 public final class AgentLayer {
     public static final String AGENT_MODULE = "dev.reaper";
     private static final String JNA_MODULE = "com.sun.jna";
     private static final String PREFIX = "META-INF/reaper/";
+    /** The first JDK that restricts native access to the modules granted it (JEP 472). */
+    private static final int NATIVE_ACCESS_RESTRICTED = 24;
 
-    private AgentLayer() {}
+    private final JarFile jar;
+    private final URI jarUri;
+    /** Per module, its entries' paths within it, and its packages. */
+    private final Map<String, Set<String>> entries = new HashMap<>();
+    private final Map<String, Set<String>> packages = new HashMap<>();
 
-    /** The layer, built from the jar that holds {@code anchor}, with the platform class loader as parent. */
-    public static ModuleLayer load(Class<?> anchor) throws IOException, URISyntaxException {
-        Path jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        NestedModules modules = new NestedModules(new JarFile(jar.toFile()), jar.toUri());
+    /** Reads the entries of the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
+    public AgentLayer(Class<?> anchor) throws IOException, URISyntaxException {
+        Path path = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        jar = new JarFile(path.toFile());
+        jarUri = path.toUri();
+        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+            String name = e.nextElement().getName();
+            if (!name.startsWith(PREFIX) || name.endsWith("/")) {
+                continue;
+            }
+            int slash = name.indexOf('/', PREFIX.length());
+            String module = name.substring(PREFIX.length(), slash);
+            String entry = name.substring(slash + 1);
+            setOf(entries, module).add(entry);
+            int last = entry.lastIndexOf('/');
+            if (entry.endsWith(".class") && last > 0 && !entry.startsWith("META-INF/")) {
+                setOf(packages, module).add(entry.substring(0, last).replace('/', '.'));
+            }
+        }
+    }
+
+    /** The loader of the agent's classes: the module layer's on JDK 24+, else a plain one (see above). */
+    public ClassLoader agentLoader() {
+        if (Runtime.version().feature() >= NATIVE_ACCESS_RESTRICTED) {
+            return moduleLayer().findLoader(AGENT_MODULE);
+        }
+        return new NestedLoader(reader(AGENT_MODULE), reader(JNA_MODULE));
+    }
+
+    /** The module layer, with the platform class loader as parent. */
+    public ModuleLayer moduleLayer() {
+        NestedModules modules = new NestedModules();
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(AGENT_MODULE));
         return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    }
+
+    /**
+     * Loads every class of the agent's module now, through {@code loader}. Classes are read from the
+     * jar as they are first used; if that jar is rewritten while the JVM runs (an upgrade, a
+     * rebuild), a class first needed at shutdown could no longer be loaded, and SIGTERM would find
+     * the agent broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
+     */
+    public void loadEveryClass(ClassLoader loader) {
+        for (String entry : entries.get(AGENT_MODULE)) {
+            if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
+                try {
+                    Class.forName(entry.substring(0, entry.length() - 6).replace('/', '.'), false, loader);
+                } catch (ClassNotFoundException | LinkageError | RuntimeException missing) {
+                    // it needs a module this JVM does not have, and will not be used (or it cannot be
+                    // read now: it is loaded when first used, as without this; the agent runs anyway)
+                }
+            }
+        }
+    }
+
+    private NestedReader reader(String module) {
+        String prefix = PREFIX + module + "/";
+        return new NestedReader(jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), entries.get(module));
+    }
+
+    /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
+    private static Set<String> setOf(Map<String, Set<String>> sets, String key) {
+        Set<String> set = sets.get(key);
+        if (set == null) {
+            set = new HashSet<>();
+            sets.put(key, set);
+        }
+        return set;
     }
 
     /** The agent's module: what it needs from the JDK, and what JNA may reflect on. */
@@ -65,48 +147,21 @@ public final class AgentLayer {
                 .build();
     }
 
-    /** A ModuleFinder over the modules unpacked in the jar, each under its own prefix. */
-    private static final class NestedModules implements ModuleFinder {
+    /** A ModuleFinder over the two modules. */
+    private final class NestedModules implements ModuleFinder {
         private final Map<String, ModuleReference> modules = new HashMap<>();
 
-        NestedModules(JarFile jar, URI jarUri) {
-            Map<String, Set<String>> packages = new HashMap<>();
-            Map<String, Set<String>> entries = new HashMap<>();
-            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-                String name = e.nextElement().getName();
-                if (!name.startsWith(PREFIX) || name.endsWith("/")) {
-                    continue;
-                }
-                int slash = name.indexOf('/', PREFIX.length());
-                String module = name.substring(PREFIX.length(), slash);
-                String path = name.substring(slash + 1);
-                setOf(entries, module).add(path);
-                int last = path.lastIndexOf('/');
-                if (path.endsWith(".class") && last > 0 && !path.startsWith("META-INF/")) {
-                    setOf(packages, module).add(path.substring(0, last).replace('/', '.'));
-                }
-            }
-            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build(), jar, jarUri, entries);
-            add(agentDescriptor(packages.get(AGENT_MODULE)), jar, jarUri, entries);
+        NestedModules() {
+            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build());
+            add(agentDescriptor(packages.get(AGENT_MODULE)));
         }
 
-        /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
-        private static Set<String> setOf(Map<String, Set<String>> sets, String key) {
-            Set<String> set = sets.get(key);
-            if (set == null) {
-                set = new HashSet<>();
-                sets.put(key, set);
-            }
-            return set;
-        }
-
-        private void add(ModuleDescriptor descriptor, JarFile jar, URI jarUri, Map<String, Set<String>> entries) {
-            String prefix = PREFIX + descriptor.name() + "/";
-            URI location = URI.create("jar:" + jarUri + "!/" + prefix);
-            modules.put(descriptor.name(), new ModuleReference(descriptor, location) {
+        private void add(ModuleDescriptor descriptor) {
+            NestedReader reader = reader(descriptor.name());
+            modules.put(descriptor.name(), new ModuleReference(descriptor, reader.location) {
                 @Override
                 public ModuleReader open() {
-                    return new NestedReader(jar, prefix, location, entries.get(descriptor.name()));
+                    return reader;
                 }
             });
         }
@@ -122,7 +177,78 @@ public final class AgentLayer {
         }
     }
 
-    /** Reads one module's entries from the jar. The jar stays open: the layer loads classes from it for the JVM's life. */
+    /**
+     * The agent's class loader before JDK 24: the two modules' classes in its one unnamed module,
+     * under the platform class loader, as in the layer. (Unnamed, the agent reads every module and
+     * JNA may reflect on every package, which the layer's descriptors grant one by one.)
+     */
+    private static final class NestedLoader extends ClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        private final NestedReader[] readers;
+
+        NestedLoader(NestedReader... readers) {
+            super("reaper", ClassLoader.getPlatformClassLoader());
+            this.readers = readers;
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            String path = name.replace('.', '/') + ".class";
+            for (NestedReader reader : readers) {
+                try {
+                    Optional<ByteBuffer> bytes = reader.read(path);
+                    if (bytes.isPresent()) {
+                        return defineClass(name, bytes.get(), (ProtectionDomain) null);
+                    }
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+            throw new ClassNotFoundException(name);
+        }
+
+        @Override
+        protected URL findResource(String name) {
+            for (NestedReader reader : readers) {
+                Optional<URI> uri = reader.find(name);
+                if (uri.isPresent()) {
+                    try {
+                        return uri.get().toURL();
+                    } catch (MalformedURLException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        protected Enumeration<URL> findResources(String name) {
+            URL url = findResource(name);
+            return url == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(url));
+        }
+
+        /** Straight from the jar, not through a jar: URL (whose handler opens the jar a second time). */
+        @Override
+        public InputStream getResourceAsStream(String name) {
+            for (NestedReader reader : readers) {
+                try {
+                    Optional<InputStream> in = reader.open(name);
+                    if (in.isPresent()) {
+                        return in.get();
+                    }
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return super.getResourceAsStream(name);
+        }
+    }
+
+    /** Reads one module's entries from the jar. The jar stays open: classes are loaded from it for the JVM's life. */
     private static final class NestedReader implements ModuleReader {
         private final JarFile jar;
         private final String prefix;
@@ -136,15 +262,92 @@ public final class AgentLayer {
             this.names = names;
         }
 
+        /**
+         * A native library (JNA's libjnidispatch.so, which JNA asks for by URL) is given as a file: URL
+         * of a copy of its own. JNA loads a file: URL as it is; from a jar: URL it would copy the
+         * library itself, to a File.createTempFile, whose first use initialises SecureRandom and the
+         * JVM's security properties: about 25 ms and 1 MiB more on the agent's thread. The copy goes
+         * where JNA's would, under a name that starts with "jna", so that JNA deletes it once loaded,
+         * as it deletes its own. If it cannot be written, JNA gets the jar: URL and tries itself.
+         */
         @Override
         public Optional<URI> find(String name) {
-            return names.contains(name) ? Optional.of(URI.create(location + name)) : Optional.empty();
+            if (!names.contains(name)) {
+                return Optional.empty();
+            }
+            File copy = name.endsWith(".so") ? copy(name) : null;
+            return Optional.of(copy != null ? copy.toURI() : URI.create(location + name));
+        }
+
+        private File copy(String name) {
+            File dir = jnaTemporaryDirectory();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                // Unique by O_EXCL (createNewFile), not by a random name. java.io, not Files.copy: that
+                // would load some twenty classes of file channels that nothing else needs.
+                File copy = new File(dir, "jna-reaper-" + Long.toHexString(System.nanoTime()) + ".so");
+                try {
+                    if (!copy.createNewFile()) {
+                        continue; // another JVM's copy: try another name
+                    }
+                    // If JNA cannot load it (a noexec directory), JNA does not delete it. (As with JNA's own
+                    // copy, a JVM that halts between these two lines leaves it behind.)
+                    copy.deleteOnExit();
+                    try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name)); OutputStream out = new FileOutputStream(copy)) {
+                        in.transferTo(out);
+                    }
+                    return copy;
+                } catch (IOException | RuntimeException | LinkageError e) { // LinkageError: deleteOnExit's first use during the JVM's exit
+                    copy.delete();
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        /** Where JNA unpacks its library on Linux (Native.getTempDir): jna.tmpdir, else the user's cache, else java.io.tmpdir. */
+        private static File jnaTemporaryDirectory() {
+            String configured = System.getProperty("jna.tmpdir");
+            if (configured != null) {
+                File dir = new File(configured);
+                dir.mkdirs();
+                return dir;
+            }
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            File cache = xdg == null || xdg.trim().isEmpty() ? new File(System.getProperty("user.home"), ".cache") : new File(xdg);
+            File dir = new File(cache, "JNA/temp");
+            dir.mkdirs();
+            return dir.exists() && dir.canWrite() ? dir : new File(System.getProperty("java.io.tmpdir"));
         }
 
         @Override
         public Optional<InputStream> open(String name) throws IOException {
             JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
             return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));
+        }
+
+        /**
+         * The class loader reads each class through here: into one array of the entry's size, where
+         * the default (readAllBytes) reads it in 8 KiB chunks and copies them into a third array. Some
+         * hundreds of classes are read at start-up (JNA's, and every class of the agent's: see Startup).
+         */
+        @Override
+        public Optional<ByteBuffer> read(String name) throws IOException {
+            JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
+            if (entry == null) {
+                return Optional.empty();
+            }
+            long size = entry.getSize();
+            try (InputStream in = jar.getInputStream(entry)) {
+                if (size < 0 || size > Integer.MAX_VALUE - 8) {
+                    return Optional.of(ByteBuffer.wrap(in.readAllBytes()));
+                }
+                byte[] bytes = new byte[(int) size];
+                int read = in.readNBytes(bytes, 0, bytes.length);
+                if (read != bytes.length || in.read() != -1) {
+                    throw new IOException("the size of " + prefix + name + " in the jar is not " + size + " bytes: the jar was changed");
+                }
+                return Optional.of(ByteBuffer.wrap(bytes));
+            }
         }
 
         @Override

@@ -19,9 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The JVM loads it through the application's class loader, so it touches nothing global: on the
  * main thread it only checks the options (a malformed one must stop the JVM before main runs),
  * guards against a second load, and takes the shutdown signals and the JVM's exit ({@link Stopping},
- * {@link ShutdownSignals}). The agent itself runs in its own module layer ({@link AgentLayer}),
- * apart from the application's classes, built on the agent's thread: that takes tens of
- * milliseconds, mostly the JDK warming up its module and invokedynamic machinery.
+ * {@link ShutdownSignals}). The agent itself runs in its own class loader ({@link AgentLayer}),
+ * apart from the application's classes, made on the agent's thread.
  */
 public final class ReaperAgent {
     /** The agent's thread is named so while it starts, then {@link #RUNNING} (thread dumps, /proc/PID/task/TID/comm). */
@@ -110,13 +109,18 @@ public final class ReaperAgent {
         public void run() {
             Runnable reaper;
             try {
+                AgentLayer layer;
                 try {
-                    agent = AgentLayer.load(ReaperAgent.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.agent.Agent");
+                    layer = new AgentLayer(ReaperAgent.class);
+                    agent = layer.agentLoader().loadClass("dev.reaper.agent.Agent");
                 } finally {
                     layered.countDown();
                 }
                 reaper = (Runnable) agent.getMethod("prepare", String.class, Instrumentation.class, boolean.class)
                         .invoke(null, arguments, instrumentation, atStartup);
+                if (reaper != null) {
+                    layer.loadEveryClass(agent.getClassLoader());
+                }
             } catch (InvocationTargetException e) {
                 reaper = cannotStart(e.getCause());
             } catch (Exception | LinkageError e) {

@@ -7,7 +7,7 @@ public final class ReaperMain {
     private ReaperMain() {}
 
     public static void main(String[] args) throws Exception {
-        Class<?> cli = AgentLayer.load(ReaperMain.class).findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.cli.Cli");
+        Class<?> cli = new AgentLayer(ReaperMain.class).moduleLayer().findLoader(AgentLayer.AGENT_MODULE).loadClass("dev.reaper.cli.Cli");
         String jar = Path.of(ReaperMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         int status = (int) cli.getMethod("run", String[].class, String.class).invoke(null, args, jar);
         System.exit(status);

@@ -1,7 +1,7 @@
 package dev.reaper.linux;
 
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
@@ -14,7 +14,7 @@ import com.sun.jna.Pointer;
  */
 public final class LibC {
     static {
-        Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+        Native.register(LibC.class, processSymbols());
     }
 
     private LibC() {}
@@ -81,6 +81,31 @@ public final class LibC {
 
     public static int pidfdSendSignal(int pidfd, int signal) {
         return (int) syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
+    }
+
+    /**
+     * The process's own symbols (dlopen(NULL)), among which the C library's: the JVM is linked to it.
+     * Registering by name instead ("c") costs JNA a failed dlopen of libc.so (a linker script on
+     * glibc systems), an UnsatisfiedLinkError and a scan of every library directory for libc.so.*.
+     *
+     * <p>The first use of NativeLibrary also runs {@code /sbin/ldconfig -p} (a fork, ~30 ms) to build
+     * the search path for libraries given by name, and sets it JVM-wide in jna.platform.library.path,
+     * unless that property is set. The agent names no library, so it sets it empty for that moment and
+     * clears it again: the application's own JNA, if any, then builds its path as without the agent.
+     */
+    private static NativeLibrary processSymbols() {
+        String property = "jna.platform.library.path";
+        boolean unset = System.getProperty(property) == null;
+        if (unset) {
+            System.setProperty(property, "");
+        }
+        try {
+            return NativeLibrary.getProcess();
+        } finally {
+            if (unset) {
+                System.clearProperty(property);
+            }
+        }
     }
 
     public static int errno() {

@@ -17,11 +17,9 @@ import javax.management.ObjectName;
  */
 public final class JmxExport implements Runnable {
     private final ReaperBean bean;
-    private final Field platformServer;
 
-    private JmxExport(ReaperBean bean, Field platformServer) {
+    private JmxExport(ReaperBean bean) {
         this.bean = bean;
-        this.platformServer = platformServer;
     }
 
     /** Needs java.lang.management opened to this module, for jmx=auto (see Startup). */
@@ -34,30 +32,31 @@ public final class JmxExport implements Runnable {
             register(bean);
             return;
         }
-        try {
-            Field field = ManagementFactory.class.getDeclaredField("platformMBeanServer");
-            field.setAccessible(true);
-            JmxExport export = new JmxExport(bean, field);
-            if (!export.registerIfServerExists()) {
-                Thread watcher = new Thread(export, "reaper-jmx");
-                watcher.setDaemon(true);
-                watcher.start();
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Log.debug("cannot watch for the platform MBean server (" + e + "); jmx=true registers the MBean at once");
-        }
+        // All of jmx=auto on its own thread, even the first look: loading the management classes to
+        // look costs the agent's thread milliseconds before it is ready, for an MBean nobody may read.
+        Thread watcher = new Thread(new JmxExport(bean), "reaper-jmx");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     @Override
     public void run() {
+        Field platformServer;
+        try {
+            platformServer = ManagementFactory.class.getDeclaredField("platformMBeanServer");
+            platformServer.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debug("cannot watch for the platform MBean server (" + e + "); jmx=true registers the MBean at once");
+            return;
+        }
         long started = System.nanoTime();
-        while (!registerIfServerExists()) {
+        while (!registerIfServerExists(platformServer)) {
             boolean starting = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10); // when applications make their JMX server
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(starting ? 1 : 5));
         }
     }
 
-    private boolean registerIfServerExists() {
+    private boolean registerIfServerExists(Field platformServer) {
         try {
             if (platformServer.get(null) == null) {
                 return false;

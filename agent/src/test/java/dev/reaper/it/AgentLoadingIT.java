@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.QuietApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +107,21 @@ class AgentLoadingIT {
                 "WARNING: reaper: -Xrs stops HotSpot from running Java signal handlers: shutdown signals reach the JVM alone"
                         + " (its descendants get SIGTERM only when it exits), and an orphan adopted while the JVM has no child of"
                         + " its own waits for the sweep (every 100 ms); remove -Xrs");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void jnasNativeLibraryLeavesNothingInItsTemporaryDirectory(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("reaper-jna-tmpdir");
+        try {
+            Result result = Jvm.on(jdk).withAgent(null).option("-Djna.tmpdir=" + dir).asPid1().run(QuietApp.class, TIMEOUT, "10", "5000", "report");
+
+            assertThat(result.number("zombies_left")).as("%s", result).isZero();
+            assertThat(result.stderr()).as("JNA loaded: no warning").isEmpty();
+            assertThat(dir).isEmptyDirectory();
+        } finally {
+            Files.deleteIfExists(dir);
+        }
     }
 
     @Test
