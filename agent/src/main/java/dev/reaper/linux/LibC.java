@@ -88,24 +88,14 @@ public final class LibC {
      * Registering by name instead ("c") costs JNA a failed dlopen of libc.so (a linker script on
      * glibc systems), an UnsatisfiedLinkError and a scan of every library directory for libc.so.*.
      *
-     * <p>The first use of NativeLibrary also runs {@code /sbin/ldconfig -p} (a fork, ~30 ms) to build
-     * the search path for libraries given by name, and sets it JVM-wide in jna.platform.library.path,
-     * unless that property is set. The agent names no library, so it sets it empty for that moment and
-     * clears it again: the application's own JNA, if any, then builds its path as without the agent.
+     * <p>The first use of NativeLibrary also runs {@code /sbin/ldconfig -p} (a fork, ~30 ms on the
+     * agent's thread) to build its search path for libraries given by name, and keeps it in the
+     * system property jna.platform.library.path, unless that is set already. That is left as it is:
+     * setting the property for that moment would save the fork, but an application's own JNA that
+     * initialised in that moment would read it, and find no library by name.
      */
     private static NativeLibrary processSymbols() {
-        String property = "jna.platform.library.path";
-        boolean unset = System.getProperty(property) == null;
-        if (unset) {
-            System.setProperty(property, "");
-        }
-        try {
-            return NativeLibrary.getProcess();
-        } finally {
-            if (unset) {
-                System.clearProperty(property);
-            }
-        }
+        return NativeLibrary.getProcess();
     }
 
     public static int errno() {
