@@ -87,6 +87,8 @@ public final class LibC {
      * The process's own symbols (dlopen(NULL)), among which the C library's: the JVM is linked to it.
      * Registering by name instead ("c") costs JNA a failed dlopen of libc.so (a linker script on
      * glibc systems), an UnsatisfiedLinkError and a scan of every library directory for libc.so.*.
+     * (Through the process's symbols, an LD_PRELOAD library that defines one of these calls gets the
+     * agent's calls too, as it gets any C program's.)
      *
      * <p>The first use of NativeLibrary also runs {@code /sbin/ldconfig -p} (a fork, ~30 ms on the
      * agent's thread) to build its search path for libraries given by name, and keeps it in the

@@ -13,7 +13,8 @@ import java.io.IOException;
  * every wake-up: a few system calls instead of an open, reads and a close through java.nio.
  *
  * <p>The kernel hands this file out at most a page per read, whatever the buffer's size: a list
- * longer than about 700 children takes several reads, at increasing offsets, until one returns 0.
+ * longer than about 700 children takes several reads, at increasing offsets, until one comes back
+ * short of a page ({@link #fill}).
  */
 public final class ChildrenFile {
     private static final int MIN_ROOM = 4096;

@@ -1,5 +1,6 @@
 package dev.reaper.reap;
 
+import static dev.reaper.linux.LibC.ECHILD;
 import static dev.reaper.linux.LibC.P_ALL;
 import static dev.reaper.linux.LibC.SIGINFO_INTS;
 import static dev.reaper.linux.LibC.WEXITED;
@@ -135,6 +136,11 @@ public final class OwnedChildren implements Jvmti.ThreadEnd {
      * and most threads end with none, even in a JVM that has children on other threads.
      */
     private static boolean threadHasChild() {
-        return LibC.waitid(P_ALL, 0, new int[SIGINFO_INTS], WEXITED | WNOHANG | WNOWAIT | WNOTHREAD) == 0;
+        int[] siginfo = new int[SIGINFO_INTS];
+        if (LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT | WNOTHREAD) == 0) {
+            return true;
+        }
+        // ECHILD: none. Anything else (EINVAL: waitid takes __WNOTHREAD since Linux 4.7): whether the process has any
+        return LibC.errno() != ECHILD && LibC.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0;
     }
 }

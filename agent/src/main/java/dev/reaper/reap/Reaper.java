@@ -181,7 +181,9 @@ public final class Reaper implements Runnable {
         long now = System.nanoTime();
         boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0;
         if (!full && reapNamedOrphan(reported)) {
-            wait = Wait.ZOMBIE; // returns at once if another zombie is there
+            // next: a waitid, which returns at once if another zombie is there; but a look if stopping (no blocking
+            // call then), or if a zombie waits out its grace (waitid would name it, and the SIGCHLD handler would go and come back)
+            wait = stopping || !sightings.isEmpty() ? Wait.NONE : Wait.ZOMBIE;
             pollNanos = 0;
             return;
         }

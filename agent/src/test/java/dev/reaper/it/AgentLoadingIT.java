@@ -120,7 +120,12 @@ class AgentLoadingIT {
             assertThat(result.stderr()).as("JNA loaded: no warning").isEmpty();
             assertThat(dir).isEmptyDirectory();
         } finally {
-            Files.deleteIfExists(dir);
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                for (Path file : left.toList()) { // only if the assertion failed: it keeps its message
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
         }
     }
 
