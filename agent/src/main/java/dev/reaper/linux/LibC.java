@@ -13,8 +13,21 @@ import com.sun.jna.Pointer;
  * even after a successful call.
  */
 public final class LibC {
+    /*
+     * Registered against the process's own symbols (dlopen(NULL)), among which the C library's: the
+     * JVM is linked to it. Registering by name instead ("c") costs JNA a failed dlopen of libc.so (a
+     * linker script on glibc systems), an UnsatisfiedLinkError and a scan of every library directory
+     * for libc.so.*. (Through the process's symbols, an LD_PRELOAD library that defines one of these
+     * calls gets the agent's calls too, as it gets any C program's.)
+     *
+     * The first use of NativeLibrary also runs /sbin/ldconfig -p (a fork, ~30 ms on the agent's
+     * thread) to build its search path for libraries given by name, and keeps it in the system
+     * property jna.platform.library.path, unless that is set already. That is left as it is: setting
+     * the property for that moment would save the fork, but an application's own JNA that
+     * initialised in that moment would read it, and find no library by name.
+     */
     static {
-        Native.register(LibC.class, processSymbols());
+        Native.register(LibC.class, NativeLibrary.getProcess());
     }
 
     private LibC() {}
@@ -81,23 +94,6 @@ public final class LibC {
 
     public static int pidfdSendSignal(int pidfd, int signal) {
         return (int) syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
-    }
-
-    /**
-     * The process's own symbols (dlopen(NULL)), among which the C library's: the JVM is linked to it.
-     * Registering by name instead ("c") costs JNA a failed dlopen of libc.so (a linker script on
-     * glibc systems), an UnsatisfiedLinkError and a scan of every library directory for libc.so.*.
-     * (Through the process's symbols, an LD_PRELOAD library that defines one of these calls gets the
-     * agent's calls too, as it gets any C program's.)
-     *
-     * <p>The first use of NativeLibrary also runs {@code /sbin/ldconfig -p} (a fork, ~30 ms on the
-     * agent's thread) to build its search path for libraries given by name, and keeps it in the
-     * system property jna.platform.library.path, unless that is set already. That is left as it is:
-     * setting the property for that moment would save the fork, but an application's own JNA that
-     * initialised in that moment would read it, and find no library by name.
-     */
-    private static NativeLibrary processSymbols() {
-        return NativeLibrary.getProcess();
     }
 
     public static int errno() {

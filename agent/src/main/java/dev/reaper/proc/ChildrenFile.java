@@ -37,19 +37,11 @@ public final class ChildrenFile {
         return Proc.parsePids(bytes, length);
     }
 
-    /** Whether {@code pid} is on the list: {@link #read} without the array. */
+    /** Whether {@code pid} is on the list. */
     public boolean lists(long pid) throws IOException {
-        int length = fill();
-        long value = -1;
-        for (int i = 0; i <= length; i++) {
-            byte b = i < length ? bytes[i] : (byte) ' ';
-            if (b >= '0' && b <= '9') {
-                value = (value < 0 ? 0 : value * 10) + (b - '0');
-            } else if (value >= 0) {
-                if (value == pid) {
-                    return true;
-                }
-                value = -1;
+        for (long listed : read()) {
+            if (listed == pid) {
+                return true;
             }
         }
         return false;
