@@ -118,6 +118,15 @@ public class ReaperBench {
         return roleClassPath;
     }
 
+    /** The command line of a JVM that plays {@code role}, with {@code options} (an agent, flags) before the class path. */
+    static List<String> roleJvm(List<String> options, String... role) {
+        List<String> command = new ArrayList<>(List.of(JAVA));
+        command.addAll(options);
+        command.addAll(List.of("-cp", roleClassPath(), "ReaperBench"));
+        command.addAll(List.of(role));
+        return command;
+    }
+
     /** The JVM's side of each measurement. */
     static void role(String[] args) throws Exception {
         if (args[0].equals("role-drive") || args[0].equals("role-threads")) {
@@ -158,19 +167,19 @@ public class ReaperBench {
 
     static void storm(int orphans, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
+        subjects.put("java + reaper", roleJvm(List.of("-javaagent:" + AGENT), "role-drive"));
         if (System.getenv("BENCH_EXTRA") != null) {
-            subjects.put("java + reaper, -Xrs sweep 10ms", List.of(JAVA, "-Xrs", "-javaagent:" + AGENT + "=sweep=10ms", "-cp", roleClassPath(), "ReaperBench", "role-drive"));
+            subjects.put("java + reaper, -Xrs sweep 10ms", roleJvm(List.of("-Xrs", "-javaagent:" + AGENT + "=sweep=10ms"), "role-drive"));
             // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid and /proc
-            subjects.put("java + reaper without JNA", List.of(JAVA, "-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
+            subjects.put("java + reaper without JNA", roleJvm(List.of("-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + AGENT), "role-drive"));
         }
         if (System.getenv("BENCH_COMPARE") != null) { // another build of the agent, e.g. main's, measured beside this one
-            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", roleClassPath(), "ReaperBench", "role-drive"));
+            subjects.put("java + other reaper.jar", roleJvm(List.of("-javaagent:" + System.getenv("BENCH_COMPARE")), "role-drive"));
         }
         subjects.put("tini", List.of("tini", "-s", "--", "sh", "-c"));
         subjects.put("dumb-init", List.of("dumb-init", "sh", "-c"));
         subjects.put("catatonit", List.of("catatonit", "--", "sh", "-c"));
-        subjects.put("java, no agent", List.of(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-drive"));
+        subjects.put("java, no agent", roleJvm(List.of(), "role-drive"));
         if (System.getenv("BENCH_SUBJECTS") != null) { // e.g. "java + reaper,tini", while working on one of them
             subjects.keySet().retainAll(List.of(System.getenv("BENCH_SUBJECTS").split(",")));
         }
@@ -287,12 +296,11 @@ public class ReaperBench {
      */
     static void threads(int count, int runs) throws Exception {
         Map<String, List<String>> subjects = new java.util.LinkedHashMap<>();
-        subjects.put("java + reaper", List.of(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-threads", "" + count));
+        subjects.put("java + reaper", roleJvm(List.of("-javaagent:" + AGENT), "role-threads", "" + count));
         if (System.getenv("BENCH_COMPARE") != null) {
-            subjects.put("java + other reaper.jar", List.of(JAVA, "-javaagent:" + System.getenv("BENCH_COMPARE"), "-cp", roleClassPath(), "ReaperBench",
-                    "role-threads", "" + count));
+            subjects.put("java + other reaper.jar", roleJvm(List.of("-javaagent:" + System.getenv("BENCH_COMPARE")), "role-threads", "" + count));
         }
-        subjects.put("java, no agent", List.of(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-threads", "" + count));
+        subjects.put("java, no agent", roleJvm(List.of(), "role-threads", "" + count));
         Map<String, double[]> cpu = new java.util.LinkedHashMap<>();
         subjects.keySet().forEach(name -> cpu.put(name, new double[runs]));
         for (int r = 0; r < runs; r++) { // interleaved
@@ -340,8 +348,8 @@ public class ReaperBench {
         System.out.println("### Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
         System.out.println();
         long stay = (seconds + 10) * 1000L;
-        Process without = new ProcessBuilder(JAVA, "-cp", roleClassPath(), "ReaperBench", "role-idle", "" + stay).inheritIO().start();
-        Process with = new ProcessBuilder(JAVA, "-javaagent:" + AGENT, "-cp", roleClassPath(), "ReaperBench", "role-idle", "" + stay).inheritIO().start();
+        Process without = new ProcessBuilder(roleJvm(List.of(), "role-idle", "" + stay)).inheritIO().start();
+        Process with = new ProcessBuilder(roleJvm(List.of("-javaagent:" + AGENT), "role-idle", "" + stay)).inheritIO().start();
         Thread.sleep(5000); // past start-up and the source launcher's compilation
         long[] before = {cpu(without.pid(), null), cpu(with.pid(), null), cpu(with.pid(), "reaper")};
         Thread.sleep(seconds * 1000L);
