@@ -2,71 +2,88 @@ package dev.reaper.agent;
 
 import dev.reaper.log.Log;
 import dev.reaper.options.Options;
-import dev.reaper.options.OptionsException;
-import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
+import dev.reaper.spi.Core;
+import dev.reaper.spi.Stop;
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The agent inside its own class loader (see {@code dev.reaper.boot.AgentLayer}). {@code dev.reaper.boot.ReaperAgent} has checked the options
- * and calls {@link #prepare} once per JVM, and {@link #stop} and {@link #stopping} when the JVM stops,
- * by reflection.
+ * The agent's core, in its own class loader: what the boot side calls, through {@link Core}, once
+ * per JVM. The start itself is {@link Startup}'s.
  */
-public final class Agent {
-    private static volatile ShutdownRelay relay;
+public final class Agent implements Core {
+    /** How long a stop waits for the start to have wired the agent (it takes milliseconds). */
+    private static final long WIRING_WAIT_SECONDS = 10;
 
-    private Agent() {}
+    private final CountDownLatch hookTried = new CountDownLatch(1);
+    private final CountDownLatch wiring = new CountDownLatch(1);
+    private volatile boolean afterShutdownHooks;
+    private volatile Startup.Wired wired;
+    private volatile boolean stopping;
 
-    /**
-     * Checks the environment and prepares the reaper.
-     *
-     * @param atStartup true before the application's main: with strict=true a problem then stops the
-     *                  JVM. False when attached to a running JVM, which is never stopped.
-     * @return the reaper's loop, for the caller to run on a daemon thread; null if the agent cannot
-     *         run here (it has said why)
-     */
-    public static Runnable prepare(String arguments, Instrumentation instrumentation, boolean atStartup) {
-        Options options;
+    public Agent() {}
+
+    @Override
+    public void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks) {
         try {
-            options = Options.parse(System.getenv("REAPER_OPTIONS"), arguments);
-        } catch (OptionsException e) {
-            throw new IllegalArgumentException(e.getMessage()); // the boot class checked them already
-        }
-        Log.setLevel(options.log());
-        Startup startup = new Startup(options, instrumentation, atStartup);
-        Runnable reaper = startup.prepare();
-        relay = startup.relay();
-        AgentProperties.state(reaper != null ? "running" : "failed: " + startup.lastProblem());
-        return reaper == null ? null : startup.reaperThread(reaper);
-    }
-
-    /**
-     * Runs the shutdown sequence (README, "The shutdown sequence"); called by the boot class on a
-     * shutdown signal or a normal exit. Before the agent is prepared (its native calls not ready, or
-     * never to be), through the JDK's own means.
-     *
-     * @param began     when the stop began, in clock ticks since boot
-     * @param wholeTree every descendant (a container's main process), or only those still attached to the JVM
-     */
-    public static void stop(String arguments, String name, int signal, long began, boolean wholeTree) throws Exception {
-        ShutdownRelay stopping = relay;
-        if (stopping == null) {
-            Options options;
-            try {
-                options = Options.parse(System.getenv("REAPER_OPTIONS"), arguments);
-            } catch (OptionsException e) {
-                throw new IllegalArgumentException(e.getMessage()); // the boot class checked them already
+            new Startup(options, instrumentation, launch).run(afterShutdownHooks, this);
+        } catch (RuntimeException | LinkageError e) {
+            String message = "could not start (" + e + "): nothing is reaped";
+            if (options.strict() && launch.atStartup()) {
+                Options.refuseToStart(message + " (strict=true)");
             }
-            stopping = ShutdownRelay.withoutNatives(options);
+            Log.warn(message);
+            AgentProperties.state("failed: " + message);
+        } finally {
+            hookTried.countDown();
+            wiring.countDown();
         }
-        stopping.stop(name, signal, began, wholeTree);
     }
 
-    /** The JVM is stopping, whether or not the agent stops anything: see {@link ShutdownRelay#whenStopping}. */
-    public static void stopping() {
-        ShutdownRelay stopping = relay;
-        if (stopping != null) {
-            stopping.stopping();
+    @Override
+    public boolean runsAfterShutdownHooks() throws InterruptedException {
+        hookTried.await();
+        return afterShutdownHooks;
+    }
+
+    /** The start has tried to register the hook after the shutdown hooks. */
+    void afterShutdownHooks(boolean registered) {
+        afterShutdownHooks = registered;
+        hookTried.countDown();
+    }
+
+    /** The start has wired the agent: from now on a stop can be relayed. */
+    void wired(Startup.Wired agent) {
+        wired = agent;
+        wiring.countDown();
+        if (stopping) {
+            agent.reaper().stopping();
+        }
+    }
+
+    @Override
+    public void relay(Stop stop) {
+        try {
+            wiring.await(WIRING_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Startup.Wired agent = wired;
+        if (agent == null) {
+            Log.warn("could not stop the JVM's descendants: the agent has not started (see the warning before)");
+            return;
+        }
+        agent.relay().stop(stop);
+    }
+
+    @Override
+    public void stopping() {
+        stopping = true;
+        Startup.Wired agent = wired;
+        if (agent != null) {
+            agent.reaper().stopping();
         }
     }
 }

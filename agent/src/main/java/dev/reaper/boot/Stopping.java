@@ -1,39 +1,55 @@
 package dev.reaper.boot;
 
+import dev.reaper.log.Log;
 import dev.reaper.options.Options;
-import dev.reaper.options.Options.LogLevel;
-import java.io.FileInputStream;
+import dev.reaper.options.Options.StopOrder;
+import dev.reaper.proc.Proc;
+import dev.reaper.proc.Signal;
+import dev.reaper.proc.Stat;
+import dev.reaper.spi.Core;
+import dev.reaper.spi.Stop;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * When the JVM stops, what the agent stops with it, decided on the boot side: the moment the stop
- * began, and its scope. The stop itself runs in the agent's layer ({@code dev.reaper.agent.Agent.stop}).
+ * When the JVM stops, when and what the agent stops with it: decided on the boot side, from
+ * premain on; the relay itself runs in the core ({@link Core#relay}). README: the shutdown sequence.
  *
- * <p>Scope: a JVM that is a container's main process (PID 1, or a child of PID 1 such as tini,
- * {@code docker --init} or Kubernetes' pause would start) stops its whole tree, on a shutdown signal
- * and on a normal exit. Any other JVM (a build tool, a launcher, a forked test JVM, jcmd: all of them
- * get the agent through JAVA_TOOL_OPTIONS) relays a shutdown signal only to the descendants still
- * attached to it (in its own session, not adopted), and stops nothing on a normal exit: what it leaves
- * behind was left on purpose, and runs on as it would without the agent.
+ * <p>When: by default (stop-order=hooks-first) once the JVM's own shutdown hooks have run, so that a
+ * server that drains its requests in flight (Spring Boot does by default) keeps the processes they
+ * run; the agent reaps on meanwhile. A hook that hangs must not cost the descendants their signal:
+ * if the hooks still run when only stop-timeout and {@value #RESERVE_MILLIS} ms are left of the
+ * stop-budget, the relay begins anyway. With stop-order=all-at-once, a shutdown signal is relayed at
+ * once, before the JVM's own handler runs the hooks.
  *
- * <p>It uses nothing but java.base: the exit hook works where sun.misc.Signal does not.
+ * <p>What: a JVM that is a container's main process (PID 1, a child of PID 1 such as tini or
+ * {@code docker --init}, or one started from outside its pid namespace) stops its whole tree, on a
+ * shutdown signal and on a normal exit. Any other JVM (a build tool, a launcher, a forked test JVM,
+ * jcmd: all of them get the agent through JAVA_TOOL_OPTIONS) relays a shutdown signal only to the
+ * descendants still attached to it, and stops nothing on a normal exit.
  */
-final class Stopping implements Runnable {
-    static final int SIGTERM = 15;
+final class Stopping {
+    /** What the relay leaves of the budget after its SIGKILL: for the killed to go and the JVM to exit before the outside world's SIGKILL. */
+    static final long RESERVE_MILLIS = 1000;
 
     private final Options options;
-    private final ReaperAgent.Handover handover;
+    private final ReaperAgent.CoreHandle core;
     private final boolean mainProcess;
-    /** A shutdown signal has run the stop: the exit hook has nothing left to do. */
-    private volatile boolean stopped;
-    /** A shutdown signal that relay= leaves out ended the JVM: the exit hook leaves the descendants alone too. */
+    private final Object lock = new Object();
+    /** The stop to relay, once a shutdown signal or the JVM's exit has decided it: the first one wins. */
+    private Plan plan;
+    /** A shutdown signal that relay= leaves out ended the JVM: the exit leaves the descendants alone too. */
     private volatile boolean notRelayed;
+    private boolean relayStarted;
+    private boolean relayDone;
 
-    Stopping(Options options, ReaperAgent.Handover handover, boolean mainProcess) {
+    /** A stop decided: its signal, when it began (clock ticks since boot, and System.nanoTime), and its scope. */
+    private record Plan(Signal signal, long beganTicks, long beganNanos, boolean wholeTree) {}
+
+    Stopping(Options options, ReaperAgent.CoreHandle core, boolean mainProcess) {
         this.options = options;
-        this.handover = handover;
+        this.core = core;
         this.mainProcess = mainProcess;
     }
 
@@ -43,33 +59,147 @@ final class Stopping implements Runnable {
 
     /**
      * A shutdown signal arrived; runs on the thread HotSpot started for it, whose start is the moment
-     * the stop began. Returns when the stop is over; the caller then ends the JVM.
+     * the stop began. Returns once the relay is over (all-at-once) or planned for after the hooks;
+     * the caller then ends the JVM.
      */
-    void signal(String name, int number) throws Exception {
-        long began = threadStartTicks();
-        if (options.relay().contains(name)) {
-            stopped = true;
-            handover.stop(name, number, began, mainProcess);
+    void signal(Signal signal) throws IOException, InterruptedException {
+        long beganTicks = Proc.threadStartTicks();
+        long beganNanos = System.nanoTime();
+        if (options.relay().contains(signal)) {
+            decide(new Plan(signal, beganTicks, beganNanos, mainProcess));
         } else {
-            notRelayed = true; // the exit hook must not send the descendants another signal
-            handover.stopping();
+            notRelayed = true;
         }
     }
 
-    /** The exit hook: on a normal exit, a main process stops what it leaves running, with SIGTERM. */
-    @Override
-    public void run() {
-        try {
-            if (stopped || notRelayed || !mainProcess || !options.stopOnExit()) {
-                handover.stopping();
+    /**
+     * The exit hook, an application shutdown hook: the JVM starts it with the others when its exit
+     * begins. On a normal exit, a main process stops what it leaves running, with SIGTERM.
+     */
+    Runnable exitHook() {
+        return new Runnable() { // a class, not a lambda: see AgentLoader
+            @Override
+            public void run() {
+                try {
+                    boolean decided;
+                    synchronized (lock) {
+                        decided = plan != null;
+                    }
+                    if (!decided && !notRelayed && mainProcess && options.stopOnExit()) {
+                        // The application's hooks start at the same moment as this one, in an order nobody controls:
+                        // taking the stop to begin a tick before this thread started keeps what they start out of it.
+                        decide(new Plan(Signal.TERM, Proc.threadStartTicks() - 1, System.nanoTime(), true));
+                    }
+                    Core loaded = core.now();
+                    if (loaded != null && !loaded.runsAfterShutdownHooks()) {
+                        loaded.stopping(); // nothing runs after the hooks to say it
+                    }
+                } catch (IOException | InterruptedException | RuntimeException | LinkageError e) {
+                    Log.warn("could not stop the JVM's descendants (" + e + ")");
+                }
+            }
+        };
+    }
+
+    /** What the core runs once every application shutdown hook has finished: the relay, if a stop was decided. */
+    Runnable afterHooks() {
+        return new Runnable() { // a class, not a lambda: see AgentLoader
+            @Override
+            public void run() {
+                Core loaded = core.now();
+                if (loaded == null) {
+                    return;
+                }
+                loaded.stopping();
+                Plan decided;
+                synchronized (lock) {
+                    decided = plan;
+                }
+                if (decided != null) {
+                    relay(decided, loaded); // or wait for a relay the deadline began already
+                }
+            }
+        };
+    }
+
+    private void decide(Plan decided) throws InterruptedException {
+        synchronized (lock) {
+            if (plan != null) {
+                return; // a second signal, or a signal during the exit: the first stop goes on
+            }
+            plan = decided;
+        }
+        Core loaded = core.await();
+        if (loaded == null) {
+            Log.warn("could not stop the JVM's descendants: the agent did not start");
+        } else if (options.stopOrder() == StopOrder.HOOKS_FIRST && loaded.runsAfterShutdownHooks()) {
+            relayByDeadline(decided, loaded);
+        } else {
+            relay(decided, loaded);
+        }
+    }
+
+    /**
+     * The latest moment the budget allows for the relay to begin, so that the descendants still get
+     * stop-timeout before SIGKILL: if the hooks still run then, it begins on a thread of its own.
+     */
+    private void relayByDeadline(Plan decided, Core loaded) {
+        long deadline = decided.beganNanos() + nanos(options.stopBudget().toMillis() - options.stopTimeout().toMillis() - RESERVE_MILLIS);
+        Thread watch = new Thread(new Runnable() { // a class, not a lambda: see AgentLoader
+            @Override
+            public void run() {
+                while (!started() && System.nanoTime() - deadline < 0) {
+                    LockSupport.parkNanos(this, deadline - System.nanoTime());
+                }
+                if (!started()) {
+                    Log.warn("the JVM's shutdown hooks still run " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - decided.beganNanos())
+                            + " ms after the stop began: relaying SIG" + decided.signal() + " to the descendants now, so that they get"
+                            + " stop-timeout (" + options.stopTimeout().toMillis() + " ms) within stop-budget (" + options.stopBudget().toMillis() + " ms)");
+                    relay(decided, loaded);
+                }
+            }
+        }, "reaper-stop-deadline");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    private boolean started() {
+        synchronized (lock) {
+            return relayStarted;
+        }
+    }
+
+    /** Runs the relay once; a second caller waits for it to end. */
+    private void relay(Plan decided, Core loaded) {
+        synchronized (lock) {
+            if (relayStarted) {
+                while (!relayDone) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
                 return;
             }
-            // The application's shutdown hooks start at the same moment as this one, in an order nobody
-            // controls: taking the stop to begin a tick before this thread started keeps what they start out.
-            handover.stop("TERM", SIGTERM, threadStartTicks() - 1, true);
-        } catch (Exception | LinkageError e) {
-            ReaperAgent.log(options, LogLevel.WARN, "could not stop the JVM's descendants (" + e + ")");
+            relayStarted = true;
         }
+        try {
+            long now = System.nanoTime();
+            long last = decided.beganNanos() + nanos(options.stopBudget().toMillis() - RESERVE_MILLIS);
+            long killAt = Math.min(now + nanos(options.stopTimeout().toMillis()), last);
+            loaded.relay(new Stop(decided.signal(), decided.beganTicks(), decided.wholeTree(), Math.max(now, killAt)));
+        } finally {
+            synchronized (lock) {
+                relayDone = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static long nanos(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
     }
 
     /**
@@ -81,34 +211,10 @@ final class Stopping implements Runnable {
      */
     static boolean mainProcess() {
         try {
-            String[] stat = stat("/proc/self/stat");
-            return stat[0].equals("1") || stat[3].equals("1") || stat[3].equals("0");
+            Stat self = Proc.selfStat();
+            return self.pid() == 1 || self.ppid() == 1 || self.ppid() == 0;
         } catch (IOException | RuntimeException e) {
             return true; // unknown: as before this rule existed
         }
-    }
-
-    /** The calling thread's start, in clock ticks since boot: field 22 of /proc/thread-self/stat, as for a process. */
-    static long threadStartTicks() throws IOException {
-        return Long.parseLong(stat("/proc/thread-self/stat")[21]);
-    }
-
-    /** The fields of a stat file, numbered from 0 as field N is N - 1; the command, which may hold spaces, is left empty. */
-    private static String[] stat(String path) throws IOException {
-        byte[] bytes = new byte[1024];
-        int n = 0;
-        try (InputStream in = new FileInputStream(path)) {
-            int r;
-            while (n < bytes.length && (r = in.read(bytes, n, bytes.length - n)) > 0) {
-                n += r;
-            }
-        }
-        String line = new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
-        String[] rest = line.substring(line.lastIndexOf(')') + 2).split(" ");
-        String[] fields = new String[rest.length + 2];
-        fields[0] = line.substring(0, line.indexOf(' '));
-        fields[1] = "";
-        System.arraycopy(rest, 0, fields, 2, rest.length);
-        return fields;
     }
 }

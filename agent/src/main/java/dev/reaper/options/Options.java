@@ -1,6 +1,8 @@
 package dev.reaper.options;
 
+import dev.reaper.proc.Signal;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +28,10 @@ public record Options(
         Duration sweep,
         Duration grace,
         boolean strict,
-        Set<String> relay,
+        Set<Signal> relay,
+        StopOrder stopOrder,
         Duration stopTimeout,
+        Duration stopBudget,
         Map<Integer, Integer> exitRemap,
         boolean stopOnExit,
         Jmx jmx) {
@@ -37,8 +41,20 @@ public record Options(
     /** When the agent registers its MBean: once the platform MBean server exists, at once (creating it), or never. */
     public enum Jmx { AUTO, TRUE, FALSE }
 
+    /**
+     * When a stop's signal reaches the JVM's descendants: once the JVM's own shutdown hooks have run
+     * (systemd's KillMode=mixed: the main process first), or at once, before them (KillMode=control-group).
+     */
+    public enum StopOrder {
+        HOOKS_FIRST, ALL_AT_ONCE;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
     /** The JVM's shutdown signals, the ones the agent may relay. */
-    public static final Set<String> SHUTDOWN_SIGNALS = Set.of("TERM", "INT", "HUP");
+    public static final Set<Signal> SHUTDOWN_SIGNALS = Set.of(Signal.TERM, Signal.INT, Signal.HUP);
 
     /**
      * The option table: one line per option, in the order of the record's components. The key is the
@@ -54,7 +70,9 @@ public record Options(
         GRACE("0s", "1h", "60s", "how long a zombie of the JVM's own, not the JDK's, is left to whatever started it before it is reaped"),
         STRICT(Kind.BOOLEAN, "false", "refuse to start the JVM when reaping cannot work"),
         RELAY(Kind.SIGNALS, "TERM+INT+HUP", "the shutdown signals relayed to the JVM's descendants"),
-        STOP_TIMEOUT("0s", "1h", "8s", "how long the descendants get after the signal before SIGKILL"),
+        STOP_ORDER(Kind.STOP_ORDER, "hooks-first", "relay the signal once the JVM's shutdown hooks have run (a server's drain), or at once, before them"),
+        STOP_TIMEOUT("0s", "1h", "3s", "how long the descendants get after the relayed signal before SIGKILL"),
+        STOP_BUDGET("1s", "1h", "10s", "the time from the signal until the outside world's SIGKILL (docker stop: 10s); the relay, stop-timeout and SIGKILL end 1s before it"),
         EXIT_REMAP(Kind.EXIT_REMAP, null, "exit with TO instead of FROM when a shutdown signal ends the JVM, e.g. 143:0 (may repeat)"),
         STOP_ON_EXIT(Kind.BOOLEAN, "true", "on a normal exit of a container's main process, stop the descendants still running"),
         JMX(Kind.JMX, "auto", "the MBean dev.reaper:type=Reaper: once the JVM has an MBean server (auto), at once (true), never (false)");
@@ -123,6 +141,8 @@ public record Options(
                     return LogLevel.valueOf(text.toUpperCase(Locale.ROOT));
                 case JMX:
                     return Jmx.valueOf(text.toUpperCase(Locale.ROOT));
+                case STOP_ORDER:
+                    return StopOrder.valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
                 case DURATION:
                     return Kind.duration(text, min, max);
                 case SIGNALS:
@@ -139,11 +159,16 @@ public record Options(
                 case LOG_LEVEL:
                 case JMX:
                     return ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
+                case STOP_ORDER:
+                    return ((StopOrder) value).key();
                 case DURATION:
                     return Kind.format((Duration) value);
                 case SIGNALS:
-                    Set<String> signals = (Set<String>) value;
-                    return signals.isEmpty() ? "none" : String.join("+", new TreeSet<>(signals));
+                    Set<String> names = new TreeSet<>();
+                    for (Signal signal : (Set<Signal>) value) {
+                        names.add(signal.name());
+                    }
+                    return names.isEmpty() ? "none" : String.join("+", names);
                 default:
                     return String.valueOf(value);
             }
@@ -164,7 +189,7 @@ public record Options(
      * Options: the table calls these while it is built, which must not start Options' own initialisation.
      */
     enum Kind {
-        BOOLEAN("true|false"), LOG_LEVEL("off|warn|info|debug"), JMX("auto|true|false"), DURATION("DURATION"),
+        BOOLEAN("true|false"), LOG_LEVEL("off|warn|info|debug"), JMX("auto|true|false"), STOP_ORDER("hooks-first|all-at-once"), DURATION("DURATION"),
         SIGNALS("TERM+INT+HUP|none"), EXIT_REMAP("FROM:TO");
 
         final String form;
@@ -246,12 +271,14 @@ public record Options(
     @SuppressWarnings("unchecked")
     private static Options of(Object[] v) {
         return new Options((Boolean) v[0], (Boolean) v[1], (LogLevel) v[2], (Duration) v[3], (Duration) v[4], (Boolean) v[5],
-                (Set<String>) v[6], (Duration) v[7], (Map<Integer, Integer>) v[8], (Boolean) v[9], (Jmx) v[10]);
+                (Set<Signal>) v[6], (StopOrder) v[7], (Duration) v[8], (Duration) v[9], (Map<Integer, Integer>) v[10], (Boolean) v[11],
+                (Jmx) v[12]);
     }
 
     /** The record's values, in the table's order. */
     private Object[] values() {
-        return new Object[] {enabled, subreaper, log, sweep, grace, strict, relay, stopTimeout, exitRemap, stopOnExit, jmx};
+        return new Object[] {enabled, subreaper, log, sweep, grace, strict, relay, stopOrder, stopTimeout, stopBudget, exitRemap, stopOnExit,
+            jmx};
     }
 
     private static OptionsException bad(Option option, String value) {
@@ -298,14 +325,14 @@ public record Options(
     }
 
     /** TERM+INT+HUP, any order and case, or none. */
-    private static Set<String> signals(String value) {
+    private static Set<Signal> signals(String value) {
         if (value.equalsIgnoreCase("none")) {
             return Set.of();
         }
-        Set<String> signals = new TreeSet<>();
-        for (String name : value.toUpperCase(Locale.ROOT).split("\\+", -1)) {
-            String bare = name.startsWith("SIG") ? name.substring(3) : name;
-            if (!SHUTDOWN_SIGNALS.contains(bare) || !signals.add(bare)) {
+        Set<Signal> signals = new HashSet<>();
+        for (String name : value.split("\\+", -1)) {
+            Signal signal = Signal.named(name);
+            if (signal == null || !SHUTDOWN_SIGNALS.contains(signal) || !signals.add(signal)) {
                 throw new IllegalArgumentException(value);
             }
         }

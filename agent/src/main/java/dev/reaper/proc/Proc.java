@@ -74,14 +74,31 @@ public final class Proc {
 
     /** /proc/PID/stat, or null if the process is gone. */
     public static Stat stat(long pid) throws IOException {
-        byte[] text = read(ROOT.resolve(pid + "/stat"));
-        return text == null ? null : Stat.parse(pid, new String(text, StandardCharsets.ISO_8859_1));
+        return stat(ROOT.resolve(pid + "/stat"));
     }
 
     /** /proc/PID/task/TID/stat: one thread's; null if it has ended. */
     public static Stat stat(long pid, long tid) throws IOException {
-        byte[] text = read(ROOT.resolve(pid + "/task/" + tid + "/stat"));
-        return text == null ? null : Stat.parse(tid, new String(text, StandardCharsets.ISO_8859_1));
+        return stat(ROOT.resolve(pid + "/task/" + tid + "/stat"));
+    }
+
+    /** The calling process's own stat. */
+    public static Stat selfStat() throws IOException {
+        return stat(ROOT.resolve("self/stat"));
+    }
+
+    /** When the calling thread started, in clock ticks since boot (its own stat's field 22, as for a process). */
+    public static long threadStartTicks() throws IOException {
+        Stat thread = stat(ROOT.resolve("thread-self/stat"));
+        if (thread == null) {
+            throw new IOException("cannot read /proc/thread-self/stat");
+        }
+        return thread.startTime();
+    }
+
+    private static Stat stat(Path file) throws IOException {
+        byte[] text = read(file);
+        return text == null ? null : Stat.parse(new String(text, StandardCharsets.ISO_8859_1));
     }
 
     /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */
@@ -144,7 +161,8 @@ public final class Proc {
         return Arrays.copyOf(pids, n);
     }
 
-    static long[] parsePids(byte[] text, int length) {
+    /** The pids in a children list ("12 34 "), the first {@code length} bytes of {@code text}. */
+    public static long[] parsePids(byte[] text, int length) {
         long[] pids = new long[16];
         int n = 0;
         long value = -1;

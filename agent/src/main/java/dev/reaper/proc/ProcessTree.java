@@ -48,7 +48,7 @@ public final class ProcessTree {
     /** Every descendant of {@code root}, parents before their children, zombies included. */
     public static List<Stat> descendants(long root) throws IOException {
         List<Stat> found = new ArrayList<>();
-        walk(root, new Visitor() { // a class, not a lambda: see AgentLayer
+        walk(root, new Visitor() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
             @Override
             public boolean visit(long parent, long tid, Stat child) {
                 found.add(child);

@@ -12,7 +12,13 @@ public record Stat(long pid, String command, char state, long ppid, long pgrp, l
         return state == 'Z';
     }
 
-    static Stat parse(long pid, String line) {
+    public ProcessId id() {
+        return new ProcessId(pid, startTime);
+    }
+
+    /** Parses one stat line, which starts with the process's (or thread's) own id. */
+    static Stat parse(String line) {
+        long pid = Long.parseLong(line.substring(0, line.indexOf(' ')));
         // The command sits in parentheses and may itself hold spaces and parentheses: take the last ')'.
         int open = line.indexOf('(');
         int close = line.lastIndexOf(')');

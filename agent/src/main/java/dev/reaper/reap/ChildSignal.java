@@ -4,9 +4,11 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Wakes the reaper on SIGCHLD, only while the JVM has no child (see {@link Reaper#run}): HotSpot
- * runs each delivered signal's handler on a new Java thread, about 0.3 ms of CPU, which in an orphan
- * storm would double the work; while the JVM has children, waitid wakes the reaper for nothing.
+ * Wakes the reaper on SIGCHLD where nothing else would: while the JVM has no child, while a zombie
+ * waits out its grace, and always where the kernel cannot wait for a child's exit (see
+ * Reaper#awaitExit). HotSpot runs each delivered signal's handler on a new Java thread, about 0.3 ms
+ * of CPU, which in an orphan storm would double the work; while the JVM has children, waitid wakes
+ * the reaper anyway.
  *
  * <p>The JDK resets SIGCHLD to SIG_DFL when it initialises {@code java.lang.ProcessImpl}, so that
  * class is initialised before the handler is first installed. An application's own SIGCHLD handler
@@ -18,17 +20,7 @@ final class ChildSignal {
     private SignalHandler previous;
 
     ChildSignal(Reaper reaper) {
-        this(new Runnable() { // a class, not a lambda: see AgentLayer
-            @Override
-            public void run() {
-                reaper.wake();
-            }
-        });
-    }
-
-    /** Runs {@code wake} on each SIGCHLD while armed (FallbackReaper's way in). */
-    ChildSignal(Runnable wake) {
-        this.handler = new Handler(wake);
+        this.handler = new Handler(reaper);
     }
 
     void arm() {
@@ -58,17 +50,17 @@ final class ChildSignal {
         }
     }
 
-    /** Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class, not a lambda: see AgentLayer.) */
+    /** Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class, not a lambda: see dev.reaper.boot.AgentLoader.) */
     private final class Handler implements SignalHandler {
-        private final Runnable wake;
+        private final Reaper reaper;
 
-        Handler(Runnable wake) {
-            this.wake = wake;
+        Handler(Reaper reaper) {
+            this.reaper = reaper;
         }
 
         @Override
         public void handle(Signal signal) {
-            wake.run();
+            reaper.wake();
             SignalHandler next = previous;
             if (next != SignalHandler.SIG_DFL && next != SignalHandler.SIG_IGN && next != null) {
                 try {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Figures {
     private final String version;
     private final String options;
-    private final String role;
+    private volatile String role;
     private final long startedMillis = System.currentTimeMillis();
     private final AtomicLong zombiesReaped = new AtomicLong();
     private volatile long lastReapMillis;
@@ -48,6 +48,12 @@ public final class Figures {
     /** How orphans reach this JVM: "PID 1", "child subreaper" or "not a subreaper". */
     public String role() {
         return role;
+    }
+
+    /** Once the agent has become a subreaper. */
+    public void role(String now) {
+        role = now;
+        AgentProperties.publish(this);
     }
 
     public long startedMillis() {

@@ -36,7 +36,7 @@ public final class Entry {
             System.err.println(old + ": nothing is reaped");
             return;
         }
-        hand("dev.reaper.boot.ReaperAgent", "agentmain", arguments, instrumentation);
+        hand("dev.reaper.boot.ReaperAgent", "attach", arguments, instrumentation);
     }
 
     /** {@code java -jar reaper.jar ...}: on an older Java, one line and status 2. */

@@ -127,11 +127,12 @@ public final class Jvm {
     }
 
     /**
-     * Waits until the agent in JVM {@code pid} is ready: its thread is then named "reaper" (it is
-     * "reaper-starting" before), as /proc/PID/task/TID/comm shows.
+     * Waits until the agent in JVM {@code pid} has started, as /proc/PID/task/TID/comm shows: it reaps
+     * (a thread named "reaper") and has its native calls (its thread "reaper-starting" is gone).
      */
     public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
-        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30), () -> threadNamed(pid, "reaper"));
+        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30),
+                () -> threadNamed(pid, "reaper") && !threadNamed(pid, "reaper-starting"));
     }
 
     /** Whether JVM {@code pid} has a thread of that name, as /proc/PID/task/TID/comm shows it. */

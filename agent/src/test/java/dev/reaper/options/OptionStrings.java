@@ -12,11 +12,11 @@ import java.util.function.Predicate;
  */
 public final class OptionStrings {
     /** The keys the README documents. */
-    static final List<String> KEYS = List.of("enabled", "subreaper", "log", "sweep", "grace", "strict", "relay", "stop-timeout",
+    static final List<String> KEYS = List.of("enabled", "subreaper", "log", "sweep", "grace", "strict", "relay", "stop-order", "stop-timeout", "stop-budget",
             "exit-remap", "stop-on-exit", "jmx");
     /** Values near the edges of what each key accepts. */
     static final List<String> VALUES = List.of("true", "false", "TRUE", "fAlSe", "yes", "0", "1", "off", "warn", "info", "debug", "loud",
-            "auto", "none", "NONE", "TERM", "INT", "HUP", "KILL", "SIGTERM", "sigint", "TERM+INT+HUP", "TERM+TERM", "TERM+", "+", "143:0",
+            "auto", "hooks-first", "all-at-once", "HOOKS_FIRST", "none", "NONE", "TERM", "INT", "HUP", "KILL", "SIGTERM", "sigint", "TERM+INT+HUP", "TERM+TERM", "TERM+", "+", "143:0",
             "0:0", "255:255", "256:0", "0:256", ":", "1:", ":1", "1:2:3", "-1:0", "0010:1", "10ms", "9ms", "0s", "500ms", "1h", "61m",
             "3601s", "999999999h", "9999999999s", "1d", "-1s", "1.5s", "1 s", "", " ", "=", "==");
     /** What separates keys from values and pairs from pairs, rightly and wrongly. */

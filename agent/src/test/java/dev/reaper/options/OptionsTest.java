@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reaper.options.Options.LogLevel;
+import dev.reaper.proc.Signal;
 import dev.reaper.options.Options.Option;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -32,7 +33,8 @@ class OptionsTest {
     void noOptionsGiveTheDefaults(String none) throws OptionsException {
         assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
         assertThat(Options.DEFAULTS.toString()).isEqualTo(
-                "enabled=true,subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-timeout=8s,stop-on-exit=true,jmx=auto");
+                "enabled=true,subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-order=hooks-first,stop-timeout=3s,"
+                + "stop-budget=10s,stop-on-exit=true,jmx=auto");
     }
 
     @Test
@@ -61,12 +63,14 @@ class OptionsTest {
     @Test
     void everyKeyIsRead() throws OptionsException {
         Options o = Options.parse(null, "enabled=false,subreaper=false,log=debug,sweep=250ms,grace=2m,strict=true,"
-                + "relay=TERM+HUP,stop-timeout=25s,exit-remap=143:0,exit-remap=130:1,stop-on-exit=false,jmx=true");
+                + "relay=TERM+HUP,stop-order=all-at-once,stop-timeout=25s,stop-budget=30s,exit-remap=143:0,exit-remap=130:1,stop-on-exit=false,"
+                + "jmx=true");
         assertThat(o).isEqualTo(new Options(false, false, LogLevel.DEBUG, Duration.ofMillis(250), Duration.ofMinutes(2), true,
-                Set.of("TERM", "HUP"), Duration.ofSeconds(25), Map.of(143, 0, 130, 1), false, Options.Jmx.TRUE));
+                Set.of(Signal.TERM, Signal.HUP), Options.StopOrder.ALL_AT_ONCE, Duration.ofSeconds(25), Duration.ofSeconds(30),
+                Map.of(143, 0, 130, 1), false, Options.Jmx.TRUE));
         assertThat(Options.parse(o.toString(), null)).isEqualTo(o);
         assertThat(Options.parse(null, "relay=none").relay()).isEmpty();
-        assertThat(Options.parse(null, "relay=sigterm").relay()).containsExactly("TERM");
+        assertThat(Options.parse(null, "relay=sigterm").relay()).containsExactly(Signal.TERM);
     }
 
     @Test
@@ -86,7 +90,7 @@ class OptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "foo=1            | unknown option 'foo' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit, jmx",
+        "foo=1            | unknown option 'foo' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-order, stop-timeout, stop-budget, exit-remap, stop-on-exit, jmx",
         "log              | option 'log' in the agent options has no value: write log=VALUE",
         "log=             | option 'log' in the agent options has an empty value; accepted: off, warn, info or debug",
         "log=loud         | bad value 'loud' for log; accepted: off, warn, info or debug",

@@ -27,7 +27,8 @@ class ProcTest {
     @Test
     void aCommandMayHoldSpacesAndParentheses() {
         String line = "4242 (a b) (c)) Z 17 4242 4242 0 -1 4227332 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0";
-        Stat stat = Stat.parse(4242, line);
+        Stat stat = Stat.parse(line);
+        assertThat(stat.pid()).isEqualTo(4242);
         assertThat(stat.command()).isEqualTo("a b) (c)");
         assertThat(stat.state()).isEqualTo('Z');
         assertThat(stat.zombie()).isTrue();

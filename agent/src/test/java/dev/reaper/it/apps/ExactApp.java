@@ -20,7 +20,7 @@ public final class ExactApp {
         Path dir = Path.of(args[0]);
         int children = Integer.parseInt(args[1]);
         int orphans = Integer.parseInt(args[2]);
-        boolean agent = AgentReady.threadNamed("reaper", 20_000);
+        boolean agent = AgentReady.started(20_000);
         Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start();
         List<Process> own = new ArrayList<>();
         for (int i = 0; i < children; i++) {

@@ -53,15 +53,11 @@ public final class FleetApp {
     }
 
     /**
-     * Waits up to 10 s for the agent's thread to be named "reaper" (it is "reaper-starting" before):
-     * when the JVM is not PID 1, orphans left before the agent has made it a subreaper go elsewhere.
+     * Waits up to 10 s for the agent to have started (AgentReady): when the JVM is not PID 1, orphans
+     * left before the agent has made it a subreaper go elsewhere.
      */
     private static void awaitAgent() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("reaper"))
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
+        AgentReady.started(10_000);
     }
 
     private static void stopping(Path dir, boolean hold) {

@@ -26,7 +26,7 @@ public final class PeerApp {
         String mode = args[1];
         String script = args.length > 2 ? args[2] : "";
         boolean agent = String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])).contains("-javaagent");
-        if (agent && !AgentReady.threadNamed("reaper", 20_000)) {
+        if (agent && !AgentReady.started(20_000)) {
             System.out.println("agent=absent");
             System.exit(99);
         }

@@ -1,10 +1,10 @@
-package dev.reaper.proc;
+package dev.reaper.linux;
 
 import static dev.reaper.linux.LibC.O_CLOEXEC;
 import static dev.reaper.linux.LibC.O_RDONLY;
 
 import com.sun.jna.Memory;
-import dev.reaper.linux.LibC;
+import dev.reaper.proc.Proc;
 import java.io.IOException;
 
 /**

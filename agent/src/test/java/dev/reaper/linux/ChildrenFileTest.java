@@ -1,7 +1,8 @@
-package dev.reaper.proc;
+package dev.reaper.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reaper.proc.Proc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

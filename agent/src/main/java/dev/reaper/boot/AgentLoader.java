@@ -7,10 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
-import java.lang.module.ModuleDescriptor.Requires.Modifier;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
@@ -31,23 +31,30 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The class loader the agent runs in, apart from the application's classes, from the agent's jar.
+ * The class loader the agent's core runs in, apart from the application's classes, from the agent's jar.
  *
- * <p>The jar holds two modules, unpacked under {@code META-INF/reaper/<module>/}: the agent
- * ({@value #AGENT_MODULE}) and JNA ({@code com.sun.jna}). Neither is visible to the application's
- * class loader, so an application that ships its own JNA keeps it, and the agent keeps its own.
- * On JDK 24 and later they are named modules of a module layer of their own, so that native access
- * can be granted to JNA alone (JEP 472 warns when a module without it loads a library). Before 24
- * nothing restricts native access, and a plain class loader holds the same classes: building a
- * layer (the JDK's module resolver and the invokedynamic machinery it warms up) costs the agent's
- * thread about 40 ms and 1 MiB of peak RSS. The command line tool ({@link ReaperMain}) always runs in the layer: it needs jdk.attach,
- * which the layer reads and a loader under the platform class loader cannot see. Classes are read
- * from the jar as they are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
+ * <p>The jar holds, unpacked under {@code META-INF/reaper/<module>/}, the core ({@value #AGENT_MODULE})
+ * and JNA ({@code com.sun.jna}); at its top, the boot side: this package, and the few packages the
+ * core shares with it ({@link #SHARED}: the interface they meet at, the options, the /proc reader,
+ * the log). Neither the core nor JNA is visible to the application's class loader, so an application
+ * that ships its own JNA keeps it, and the agent keeps its own.
+ *
+ * <p>The core's loader is a plain class loader under the platform class loader: the core's classes
+ * in its own unnamed module, the shared packages taken from the boot side's loader. Before JDK 24 it
+ * holds JNA's classes too. From JDK 24 on, JNA is a named module in a module layer of its own, made
+ * when the core first needs a JNA class, so that native access can be granted to JNA alone (JEP 472
+ * warns when code without it loads a library; unnamed modules share one flag with the
+ * application's). Building a module layer costs a thread about 40 ms, which is why the core itself
+ * does not live in one: reaping begins before JNA is needed. Classes are read from the jar as they
+ * are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
  */
-public final class AgentLayer {
-    public static final String AGENT_MODULE = "dev.reaper";
+public final class AgentLoader {
+    static final String AGENT_MODULE = "dev.reaper";
     private static final String JNA_MODULE = "com.sun.jna";
+    private static final String JNA_PACKAGE = "com.sun.jna.";
     private static final String PREFIX = "META-INF/reaper/";
+    /** The packages the core takes from the boot side's loader: both must see the same classes there. */
+    private static final String[] SHARED = {"dev.reaper.spi.", "dev.reaper.options.", "dev.reaper.proc.", "dev.reaper.log."};
     /** The first JDK that restricts native access to the modules granted it (JEP 472). */
     private static final int NATIVE_ACCESS_RESTRICTED = 24;
 
@@ -58,7 +65,7 @@ public final class AgentLayer {
     private final Map<String, Set<String>> packages = new HashMap<>();
 
     /** Reads the entries of the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
-    public AgentLayer(Class<?> anchor) throws IOException, URISyntaxException {
+    public AgentLoader(Class<?> anchor) throws IOException, URISyntaxException {
         Path path = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
         jar = new JarFile(path.toFile());
         jarUri = path.toUri();
@@ -78,27 +85,47 @@ public final class AgentLayer {
         }
     }
 
-    /** The loader of the agent's classes: the module layer's on JDK 24+, else a plain one (see above). */
-    public ClassLoader agentLoader() {
-        if (Runtime.version().feature() >= NATIVE_ACCESS_RESTRICTED) {
-            return moduleLayer().findLoader(AGENT_MODULE);
-        }
-        return new NestedLoader(reader(AGENT_MODULE), reader(JNA_MODULE));
-    }
-
-    /** The module layer, with the platform class loader as parent. */
-    public ModuleLayer moduleLayer() {
-        NestedModules modules = new NestedModules();
-        ModuleLayer boot = ModuleLayer.boot();
-        Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(AGENT_MODULE));
-        return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    /** The loader of the agent's core, under the platform class loader; the shared packages from {@code boot}'s loader. */
+    public ClassLoader coreLoader(ClassLoader boot) {
+        boolean jnaApart = Runtime.version().feature() >= NATIVE_ACCESS_RESTRICTED;
+        return jnaApart ? new NestedLoader(ClassLoader.getPlatformClassLoader(), boot, this, reader(AGENT_MODULE))
+                : new NestedLoader(ClassLoader.getPlatformClassLoader(), boot, null, reader(AGENT_MODULE), reader(JNA_MODULE));
     }
 
     /**
-     * Loads every class of the agent's module now, through {@code loader}. Classes are read from the
-     * jar as they are first used; if that jar is rewritten while the JVM runs (an upgrade, a
-     * rebuild), a class first needed at shutdown could no longer be loaded, and SIGTERM would find
-     * the agent broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
+     * The loader of the command line tool, under the system class loader: the tool needs jdk.attach,
+     * which a loader under the platform class loader cannot see, and runs no application to keep apart from.
+     */
+    public ClassLoader toolLoader() {
+        return new NestedLoader(ClassLoader.getSystemClassLoader(), null, null, reader(AGENT_MODULE));
+    }
+
+    /**
+     * JNA as a named module in a module layer of its own, under the platform class loader, with native
+     * access granted to it alone: by the JDK's private method, which (unlike the public one) warns
+     * nothing. Needs java.lang opened to the core's module (the core does that before it loads JNA).
+     */
+    ClassLoader jnaLayerLoader() {
+        NestedModules modules = new NestedModules(JNA_MODULE);
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(JNA_MODULE));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        Module jna = layer.findModule(JNA_MODULE).orElseThrow();
+        try {
+            Method grant = Module.class.getDeclaredMethod("implAddEnableNativeAccess");
+            grant.setAccessible(true);
+            grant.invoke(jna);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // JNA still works; JDK 24+ then prints its warning about restricted methods once
+        }
+        return layer.findLoader(JNA_MODULE);
+    }
+
+    /**
+     * Loads every class of the core now, through {@code loader}. Classes are read from the jar as
+     * they are first used; if that jar is rewritten while the JVM runs (an upgrade, a rebuild), a
+     * class first needed at shutdown could no longer be loaded, and SIGTERM would find the agent
+     * broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
      */
     public void loadEveryClass(ClassLoader loader) {
         for (String entry : entries.get(AGENT_MODULE)) {
@@ -128,70 +155,78 @@ public final class AgentLayer {
         return set;
     }
 
-    /** The agent's module: what it needs from the JDK, and what JNA may reflect on. */
-    private static ModuleDescriptor agentDescriptor(Set<String> packages) {
-        Set<Modifier> optional = Set.of(Modifier.STATIC);
-        return ModuleDescriptor.newModule(AGENT_MODULE)
-                .requires(JNA_MODULE)
-                .requires("java.instrument")
-                .requires("java.logging") // JNA needs it anyway
-                .requires(optional, "jdk.unsupported") // sun.misc.Signal; absent in some jlinked runtimes
-                .requires(optional, "java.management")
-                .requires(optional, "jdk.jfr")
-                .requires(optional, "jdk.attach")
-                .exports("dev.reaper.agent")
-                .exports("dev.reaper.cli")
-                .exports("dev.reaper.report") // the MBean's interface, for JMX
-                .opens("dev.reaper.linux", Set.of(JNA_MODULE))
-                .packages(packages)
-                .build();
+    private static boolean shared(String className) {
+        for (String prefix : SHARED) {
+            if (className.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** A ModuleFinder over the two modules. */
+    /** A ModuleFinder over one module of the jar, an automatic module (JNA's jar has no descriptor). */
     private final class NestedModules implements ModuleFinder {
-        private final Map<String, ModuleReference> modules = new HashMap<>();
+        private final ModuleReference module;
 
-        NestedModules() {
-            add(ModuleDescriptor.newAutomaticModule(JNA_MODULE).packages(packages.get(JNA_MODULE)).build());
-            add(agentDescriptor(packages.get(AGENT_MODULE)));
-        }
-
-        private void add(ModuleDescriptor descriptor) {
-            NestedReader reader = reader(descriptor.name());
-            modules.put(descriptor.name(), new ModuleReference(descriptor, reader.location) {
+        NestedModules(String name) {
+            NestedReader reader = reader(name);
+            module = new ModuleReference(ModuleDescriptor.newAutomaticModule(name).packages(packages.get(name)).build(), reader.location) {
                 @Override
                 public ModuleReader open() {
                     return reader;
                 }
-            });
+            };
         }
 
         @Override
         public Optional<ModuleReference> find(String name) {
-            return Optional.ofNullable(modules.get(name));
+            return module.descriptor().name().equals(name) ? Optional.of(module) : Optional.empty();
         }
 
         @Override
         public Set<ModuleReference> findAll() {
-            return Set.copyOf(modules.values());
+            return Set.of(module);
         }
     }
 
     /**
-     * The agent's class loader before JDK 24: the two modules' classes in its one unnamed module,
-     * under the platform class loader, as in the layer. (Unnamed, the agent reads every module and
-     * JNA may reflect on every package, which the layer's descriptors grant one by one.)
+     * The core's class loader: its classes in one unnamed module, under {@code parent}. The shared
+     * packages come from {@code boot}'s loader; from JDK 24 on, JNA's from its module layer, made at
+     * the first JNA class asked for.
      */
     private static final class NestedLoader extends ClassLoader {
         static {
             registerAsParallelCapable();
         }
 
+        private final ClassLoader boot;
+        private final AgentLoader jnaApart;
         private final NestedReader[] readers;
+        private ClassLoader jna;
 
-        NestedLoader(NestedReader... readers) {
-            super("reaper", ClassLoader.getPlatformClassLoader());
+        NestedLoader(ClassLoader parent, ClassLoader boot, AgentLoader jnaApart, NestedReader... readers) {
+            super("reaper", parent);
+            this.boot = boot;
+            this.jnaApart = jnaApart;
             this.readers = readers;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (boot != null && shared(name)) {
+                return boot.loadClass(name);
+            }
+            if (jnaApart != null && name.startsWith(JNA_PACKAGE)) {
+                return jna().loadClass(name);
+            }
+            return super.loadClass(name, resolve);
+        }
+
+        private synchronized ClassLoader jna() {
+            if (jna == null) {
+                jna = jnaApart.jnaLayerLoader();
+            }
+            return jna;
         }
 
         @Override

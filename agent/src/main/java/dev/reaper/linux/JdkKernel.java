@@ -1,0 +1,119 @@
+package dev.reaper.linux;
+
+import dev.reaper.proc.ProcessId;
+import dev.reaper.proc.Signal;
+import dev.reaper.proc.Stat;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Optional;
+
+/**
+ * The kernel through what java.base has already mapped (libjava), which needs no file of the
+ * agent's own: it works from the agent's first millisecond, before JNA has loaded, and where JNA
+ * cannot load at all (a read-only root, a noexec /tmp).
+ * <ul>
+ * <li>Zombies are found in /proc (each child's state in /proc/PID/stat): it cannot wait for a child
+ * to exit, so the reaper waits for SIGCHLD or its next look.</li>
+ * <li>A zombie is reaped by the JDK's own native waitpid,
+ * {@code java.lang.ProcessHandleImpl.waitForProcessExit0(long pid, boolean reap)}: with {@code reap}
+ * true it calls {@code waitpid(pid, &status, 0)}, retried on EINTR, and returns the exit status, or
+ * 0x80 + the signal for a child killed by one; -2 (the JDK's NOT_A_CHILD) on ECHILD; -1 on any other
+ * error (the same in JDK 9 to 25, ProcessHandleImpl_unix.c). It blocks on a child that is not a
+ * zombie, so the child's state, parent and start time are checked just before: no pidfd pins it,
+ * and a window of microseconds remains in which its pid could be reaped by another and reused.</li>
+ * <li>Signals go through {@code ProcessHandle.destroy}, which checks the start time too and can
+ * send SIGTERM and SIGKILL only: SIGINT and SIGHUP go out as SIGTERM.</li>
+ * </ul>
+ * Needs java.lang opened to the agent's module.
+ */
+public final class JdkKernel implements Kernel {
+    /** What the JDK's waitpid returns for a pid that is not (any more) a child of this JVM. */
+    static final int NOT_A_CHILD = -2;
+
+    private final long self;
+    private final Method waitForProcessExit;
+
+    private JdkKernel(long self, Method waitForProcessExit) {
+        this.self = self;
+        this.waitForProcessExit = waitForProcessExit;
+    }
+
+    /** Finds the JDK's native; throws if this JDK has no such method, or it cannot be reached. */
+    public static JdkKernel find(long self) throws ReflectiveOperationException {
+        Method method = Class.forName("java.lang.ProcessHandleImpl").getDeclaredMethod("waitForProcessExit0", long.class, boolean.class);
+        method.setAccessible(true);
+        return new JdkKernel(self, method);
+    }
+
+    @Override
+    public long self() {
+        return self;
+    }
+
+    @Override
+    public boolean wakesOnExit() {
+        return false;
+    }
+
+    @Override
+    public boolean pins() {
+        return false;
+    }
+
+    @Override
+    public long zombie(boolean wait) {
+        return UNKNOWN;
+    }
+
+    @Override
+    public boolean anyChild() throws IOException {
+        for (long tid : threads()) {
+            if (children(tid).length > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean isZombie(long pid) throws IOException {
+        Stat stat = stat(pid);
+        return stat != null && stat.zombie() && stat.ppid() == self;
+    }
+
+    @Override
+    public int pin(long pid) {
+        return UNPINNED;
+    }
+
+    @Override
+    public void unpin(int pin) {}
+
+    @Override
+    public int reap(long pid, long startTime, int pin) throws IOException {
+        Stat now = stat(pid);
+        if (now == null || !now.zombie() || now.ppid() != self || startTime != ProcessId.UNKNOWN && now.startTime() != startTime) {
+            return NOT_REAPED; // gone, reaped by another, or no longer this JVM's zombie: waitpid would block on it
+        }
+        int status;
+        try {
+            status = (Integer) waitForProcessExit.invoke(null, pid, true);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        } catch (InvocationTargetException e) {
+            throw new IOException("the JDK's waitpid failed", e.getCause());
+        }
+        return status < 0 ? NOT_REAPED : status; // NOT_A_CHILD: reaped by another meanwhile; -1: an error, nothing reaped
+    }
+
+    @Override
+    public boolean signal(Stat seen, Signal signal) throws IOException {
+        Optional<ProcessHandle> handle = ProcessHandle.of(seen.pid()); // reads the start time it will check before kill(2)
+        Stat now = stat(seen.pid());
+        if (handle.isEmpty() || now == null || now.startTime() != seen.startTime()) {
+            return false;
+        }
+        return signal == Signal.KILL ? handle.get().destroyForcibly() : handle.get().destroy();
+    }
+}
