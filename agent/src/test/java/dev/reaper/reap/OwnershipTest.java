@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.function.LongPredicate;
 import org.junit.jupiter.api.Test;
 
-/** Every rule and race of the README's "What is reaped", as inputs to the one decision. */
+/** Every rule and race of src/docs/reaping.md ("What is reaped"), as inputs to the one decision. */
 class OwnershipTest {
     private static final long GRACE = 60_000;
     private static final long T0 = 1_000_000;
