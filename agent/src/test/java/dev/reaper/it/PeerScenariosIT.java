@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * test/ (run_inner_tests.py: reaping, reaping display, signals, process group, subreaper, exit-code
  * remap, signal configuration) and dumb-init's tests/ (exit_status_test, proxies_signals_test,
  * child_processes_test, test-zombies). Where the JVM is the init, it runs as PID 1 of a pid
- * namespace; where they test a subreaper, it runs as one. The README's "The peers' own tests" says
+ * namespace; where they test a subreaper, it runs as one. The manual's src/docs/peers.md says
  * which scenarios apply and why the others do not.
  */
 @ExtendWith(Jvm.Cleanup.class)
@@ -133,7 +133,7 @@ class PeerScenariosIT {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void dumbInitOnANormalExitTheDescendantsGetTermUnlessStopOnExitFalse(boolean stopOnExit) throws Exception {
-        // as PID 1, like dumb-init: only a container's main process stops its descendants on a normal exit (README)
+        // as PID 1, like dumb-init: only a container's main process stops its descendants on a normal exit (src/docs/shutdown.md)
         Result result = Jvm.on(Jdk.JDK17).withAgent("stop-on-exit=" + stopOnExit).asPid1().run(PeerApp.class, Duration.ofSeconds(30),
                 dir.toString(), "return", recorder());
         awaitFile("child-ready");

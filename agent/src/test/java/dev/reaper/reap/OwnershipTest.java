@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Every rule and race of the README's "What is reaped", as inputs to the one decision. */
+/** Every rule and race of src/docs/reaping.md ("What is reaped"), as inputs to the one decision. */
 class OwnershipTest {
     /**
      * Rules 1 to 3 (src/docs/reaping.md, "The rule") as a table: whose a child of the JVM is, from

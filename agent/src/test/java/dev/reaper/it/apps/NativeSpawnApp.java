@@ -43,7 +43,7 @@ public final class NativeSpawnApp {
         int orphans = Integer.parseInt(args[0]);
         int perPath = Integer.parseInt(args[1]);
         long self = ProcessHandle.current().pid();
-        AgentReady.await(); // a thread that ended before the agent was ready left its children unrecorded (README, "What is reaped")
+        AgentReady.await(); // a thread that ended before the agent was ready left its children unrecorded (src/docs/reaping.md, "Limits")
         Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start();
 
         Random random = new Random(42);

@@ -47,7 +47,7 @@ public final class PeerApp {
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 if (mode.equals("return")) {
                     // the stop on exit takes what started in its own clock tick, or the one before, for the application's
-                    // hooks' own (README, "The shutdown sequence"): this child is to be older than that
+                    // hooks' own (src/docs/shutdown.md): this child is to be older than that
                     awaitTicksSince(child.pid(), 3);
                 }
                 Files.writeString(dir.resolve("ready"), "");
