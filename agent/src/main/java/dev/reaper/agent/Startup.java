@@ -76,7 +76,8 @@ final class Startup {
         }
         Wired agent = wire(caps);
         wired.wired(agent);
-        if (caps.jdkKernel() != null) {
+        boolean reaping = caps.jdkKernel() != null && launch.atStartup();
+        if (reaping) {
             startReaping(agent.reaper()); // ready: reaping and the relay armed, through the JDK's own means
         }
         caps = caps.with(loadNatives(caps));
@@ -85,9 +86,6 @@ final class Startup {
             fail("JNA cannot load its native library (" + caps.natives().jnaFailed() + "), nor can the JDK's own waitpid be reached ("
                     + caps.jdkKernelMissing() + "): nothing is reaped; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
             return;
-        }
-        if (caps.jdkKernel() == null) {
-            startReaping(agent.reaper());
         }
         if (kernel != caps.jdkKernel()) {
             agent.reaper().handOver(kernel);
@@ -100,6 +98,14 @@ final class Startup {
                 + (caps.signalsLost() == null) + ", " + options);
         if (caps.natives().kernel() != null) {
             watchThreadsEnd(agent, caps);
+        }
+        if (!launch.atStartup()) {
+            recordEarlierChildren(agent, kernel);
+        }
+        if (!reaping) {
+            // attached: only now, once the children of threads that ended before the agent came are known as
+            // the JVM's own (see watchThreadsEnd); or the JDK's waitpid could not be reached
+            startReaping(agent.reaper());
         }
         JmxExport.start(options.jmx(), agent.figures(), new IntSupplier() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
             @Override
@@ -293,6 +299,7 @@ final class Startup {
 
     /** Null once JNA works; else why it cannot load. */
     private static String loadJna() {
+        enableNativeAccess();
         // JNA logs its own failures, stack traces included, through java.util.logging: hush it while it
         // loads, so that a failure reads as the one warning below. The application's own JNA logs the same name.
         Logger jnaLog = Logger.getLogger("com.sun.jna.Native");
@@ -306,6 +313,26 @@ final class Startup {
             return firstLine(cause);
         } finally {
             jnaLog.setLevel(level);
+        }
+    }
+
+    /**
+     * JDK 24+ warns when a module without native access loads a library. From JDK 24 on JNA is a named
+     * module of its own (see dev.reaper.boot.AgentLoader): grant it native access, it alone, before
+     * it loads its library, by the JDK's private method, which (unlike the public one) warns nothing.
+     * Loading a class (a class literal) does not initialise it: JNA's Native has not run yet.
+     */
+    private static void enableNativeAccess() {
+        Module jna = com.sun.jna.Native.class.getModule();
+        if (!jna.isNamed()) {
+            return; // before JDK 24: nothing to grant
+        }
+        try {
+            Method grant = Module.class.getDeclaredMethod("implAddEnableNativeAccess");
+            grant.setAccessible(true);
+            grant.invoke(jna);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debug("could not grant native access to JNA: " + e);
         }
     }
 
@@ -368,9 +395,6 @@ final class Startup {
             public void run() {
                 try {
                     Jvmti.onThreadEnd(agent.owned().threadEndWatch());
-                    if (!launch.atStartup()) {
-                        agent.owned().recordEarlierChildren(kernelOf(caps));
-                    }
                 } catch (IOException | RuntimeException | LinkageError e) {
                     Log.warn("cannot watch the JVM's threads end (" + e.getMessage() + "): a child that native code started from a thread"
                             + " that has ended since may be taken for an orphan, and its exit status lost to its starter");
@@ -383,6 +407,19 @@ final class Startup {
             thread.start();
         } else {
             watch.run();
+        }
+    }
+
+    /**
+     * Attached to a running JVM, once the ThreadEnd watch runs (so that no thread's end falls between
+     * the two): the children already on the leader's list that the JVM may have started, from threads
+     * that ended before the agent came, are recorded as its own (see OwnedChildren).
+     */
+    private static void recordEarlierChildren(Wired agent, Kernel kernel) {
+        try {
+            agent.owned().recordEarlierChildren(kernel);
+        } catch (IOException | RuntimeException e) {
+            Log.warn("cannot read the children the JVM had before the agent came (" + e + "): those it started may be taken for orphans");
         }
     }
 

@@ -10,7 +10,6 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
@@ -62,6 +61,8 @@ public final class AgentLoader {
     private final URI jarUri;
     /** Per module, its entries' paths within it, and its packages. */
     private final Map<String, Set<String>> entries = new HashMap<>();
+    /** The boot side's own classes, at the jar's top: this package and the shared ones. */
+    private final Set<String> bootClasses = new HashSet<>();
     private final Map<String, Set<String>> packages = new HashMap<>();
 
     /** Reads the entries of the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
@@ -71,6 +72,9 @@ public final class AgentLoader {
         jarUri = path.toUri();
         for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
             String name = e.nextElement().getName();
+            if (name.startsWith("dev/reaper/") && name.endsWith(".class")) {
+                bootClasses.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+            }
             if (!name.startsWith(PREFIX) || name.endsWith("/")) {
                 continue;
             }
@@ -101,42 +105,40 @@ public final class AgentLoader {
     }
 
     /**
-     * JNA as a named module in a module layer of its own, under the platform class loader, with native
-     * access granted to it alone: by the JDK's private method, which (unlike the public one) warns
-     * nothing. Needs java.lang opened to the core's module (the core does that before it loads JNA).
+     * JNA as a named module in a module layer of its own, under the platform class loader. The core
+     * grants native access to that module alone before JNA loads its library (see the core's Startup).
      */
     ClassLoader jnaLayerLoader() {
         NestedModules modules = new NestedModules(JNA_MODULE);
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(JNA_MODULE));
-        ModuleLayer layer = boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
-        Module jna = layer.findModule(JNA_MODULE).orElseThrow();
-        try {
-            Method grant = Module.class.getDeclaredMethod("implAddEnableNativeAccess");
-            grant.setAccessible(true);
-            grant.invoke(jna);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // JNA still works; JDK 24+ then prints its warning about restricted methods once
-        }
-        return layer.findLoader(JNA_MODULE);
+        return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader()).findLoader(JNA_MODULE);
     }
 
     /**
-     * Loads every class of the core now, through {@code loader}. Classes are read from the jar as
-     * they are first used; if that jar is rewritten while the JVM runs (an upgrade, a rebuild), a
-     * class first needed at shutdown could no longer be loaded, and SIGTERM would find the agent
-     * broken. Classes that need a module this JVM lacks (jdk.jfr, jdk.attach) are left out.
+     * Loads every class of the core through {@code core}, and every class of the boot side through
+     * {@code boot}, now. Classes are read from the jar as they are first used; if that jar is
+     * rewritten while the JVM runs (an upgrade, a rebuild), a class first needed at shutdown could
+     * no longer be loaded, and SIGTERM would find the agent broken. Classes that need a module this
+     * JVM lacks (jdk.jfr, jdk.attach) are left out.
      */
-    public void loadEveryClass(ClassLoader loader) {
+    public void loadEveryClass(ClassLoader core, ClassLoader boot) {
         for (String entry : entries.get(AGENT_MODULE)) {
             if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
-                try {
-                    Class.forName(entry.substring(0, entry.length() - 6).replace('/', '.'), false, loader);
-                } catch (ClassNotFoundException | LinkageError | RuntimeException missing) {
-                    // it needs a module this JVM does not have, and will not be used (or it cannot be
-                    // read now: it is loaded when first used, as without this; the agent runs anyway)
-                }
+                load(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), core);
             }
+        }
+        for (String name : bootClasses) {
+            load(name, boot);
+        }
+    }
+
+    private static void load(String name, ClassLoader loader) {
+        try {
+            Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException missing) {
+            // it needs a module this JVM does not have, and will not be used (or it cannot be
+            // read now: it is loaded when first used, as without this; the agent runs anyway)
         }
     }
 

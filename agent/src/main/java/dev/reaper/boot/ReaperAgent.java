@@ -102,8 +102,12 @@ public final class ReaperAgent {
         @Override
         public void run() {
             Core loading;
+            AgentLoader jar;
+            ClassLoader loader;
+            ClassLoader boot = ReaperAgent.class.getClassLoader();
             try {
-                ClassLoader loader = new AgentLoader(ReaperAgent.class).coreLoader(ReaperAgent.class.getClassLoader());
+                jar = new AgentLoader(ReaperAgent.class);
+                loader = jar.coreLoader(boot);
                 loading = loader.loadClass(Core.IMPLEMENTATION).asSubclass(Core.class).getConstructor().newInstance();
             } catch (Exception | LinkageError e) {
                 cannotStart(e);
@@ -115,6 +119,7 @@ public final class ReaperAgent {
             }
             try {
                 loading.start(options, instrumentation, launch, stopping.afterHooks());
+                jar.loadEveryClass(loader, boot);
             } catch (RuntimeException | LinkageError e) {
                 cannotStart(e);
             }

@@ -51,6 +51,12 @@ final class Stopping {
         this.options = options;
         this.core = core;
         this.mainProcess = mainProcess;
+        long left = options.stopBudget().toMillis() - RESERVE_MILLIS;
+        if (options.stopTimeout().toMillis() > left) {
+            Log.warn("stop-timeout=" + options.stopTimeout().toMillis() + "ms does not fit in stop-budget=" + options.stopBudget().toMillis()
+                    + "ms: the descendants get the signal as soon as a stop begins, and SIGKILL " + RESERVE_MILLIS + " ms before the budget"
+                    + " ends; give stop-budget the time your container engine gives a stop (docker stop -t, terminationGracePeriodSeconds)");
+        }
     }
 
     Options options() {
@@ -106,17 +112,22 @@ final class Stopping {
         return new Runnable() { // a class, not a lambda: see AgentLoader
             @Override
             public void run() {
-                Core loaded = core.now();
-                if (loaded == null) {
-                    return;
-                }
-                loaded.stopping();
-                Plan decided;
-                synchronized (lock) {
-                    decided = plan;
-                }
-                if (decided != null) {
-                    relay(decided, loaded); // or wait for a relay the deadline began already
+                Log.afterShutdownHooks();
+                try {
+                    Core loaded = core.now();
+                    if (loaded == null) {
+                        return;
+                    }
+                    loaded.stopping();
+                    Plan decided;
+                    synchronized (lock) {
+                        decided = plan;
+                    }
+                    if (decided != null) {
+                        relay(decided, loaded); // or wait for a relay the deadline began already
+                    }
+                } catch (Throwable e) { // the JDK runs this hook and swallows what it throws: say it
+                    Log.warn("could not stop the JVM's descendants (" + e + ")");
                 }
             }
         };
@@ -151,12 +162,12 @@ final class Stopping {
                 while (!started() && System.nanoTime() - deadline < 0) {
                     LockSupport.parkNanos(this, deadline - System.nanoTime());
                 }
-                if (!started()) {
+                if (!started() && deadline - decided.beganNanos() > 0) {
                     Log.warn("the JVM's shutdown hooks still run " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - decided.beganNanos())
                             + " ms after the stop began: relaying SIG" + decided.signal() + " to the descendants now, so that they get"
                             + " stop-timeout (" + options.stopTimeout().toMillis() + " ms) within stop-budget (" + options.stopBudget().toMillis() + " ms)");
-                    relay(decided, loaded);
                 }
+                relay(decided, loaded); // at once if the budget leaves the hooks no time (said at start-up); else a no-op if it ran
             }
         }, "reaper-stop-deadline");
         watch.setDaemon(true);

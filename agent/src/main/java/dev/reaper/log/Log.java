@@ -15,11 +15,22 @@ import java.lang.System.Logger.Level;
 public final class Log {
     private static volatile LogLevel level = LogLevel.WARN;
     private static volatile Logger logger;
+    private static volatile boolean afterShutdownHooks;
 
     private Log() {}
 
     public static void setLevel(LogLevel newLevel) {
         level = newLevel;
+    }
+
+    /**
+     * The JVM's shutdown hooks have all run, the application's logging's among them (java.util.logging's
+     * LogManager, Logback and Log4j each close their handlers in a hook of their own): from now on
+     * the agent's lines go straight to stderr, as the line a plain java.util.logging console shows
+     * ("INFO: reaper: ..."), since nothing else would show them.
+     */
+    public static void afterShutdownHooks() {
+        afterShutdownHooks = true;
     }
 
     public static boolean enabled(LogLevel wanted) {
@@ -72,6 +83,10 @@ public final class Log {
             return;
         }
         try {
+            if (afterShutdownHooks) {
+                System.err.println((theirs == Level.DEBUG ? "FINE" : theirs.getName()) + ": reaper: " + message);
+                return;
+            }
             Logger l = logger;
             if (l == null) {
                 logger = l = System.getLogger("dev.reaper");

@@ -1,6 +1,8 @@
 package dev.reaper.reap;
 
 import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.LongPredicate;
 
@@ -28,6 +30,15 @@ public final class JdkChildren implements LongPredicate {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return new JdkChildren(null, e.toString());
         }
+    }
+
+    /** A table of these pids, for tests. */
+    static JdkChildren of(Set<Long> pids) {
+        Map<Long, Boolean> table = new HashMap<>();
+        for (long pid : pids) {
+            table.put(pid, true);
+        }
+        return new JdkChildren(table, null);
     }
 
     /** False if this JDK keeps its children elsewhere; then no child can be told apart from an orphan. */

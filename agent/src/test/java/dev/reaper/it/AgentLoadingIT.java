@@ -47,7 +47,7 @@ class AgentLoadingIT {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "args | sweep=fast     | reaper: bad value 'fast' for sweep; accepted: a duration from 10ms to 1h, e.g. 500ms, 2s, 1m",
-        "args | colour=red     | reaper: unknown option 'colour' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-timeout, exit-remap, stop-on-exit, jmx",
+        "args | colour=red     | reaper: unknown option 'colour' in the agent options; accepted: enabled, subreaper, log, sweep, grace, strict, relay, stop-order, stop-timeout, stop-budget, exit-remap, stop-on-exit, jmx",
         "args | strict         | reaper: option 'strict' in the agent options has no value: write strict=VALUE",
         "args | log=           | reaper: option 'log' in the agent options has an empty value; accepted: off, warn, info or debug",
         "env  | grace=10       | reaper: bad value '10' for grace; accepted: a duration from 0s to 1h, e.g. 500ms, 2s, 1m",

@@ -100,13 +100,13 @@ class PeerScenariosIT {
      * tini -g (pgroup/stage_1.py): the child ignores the signal and waits for a grandchild that does
      * not; the signal must reach the grandchild, so that the child, and then the JVM, end. With
      * dumb-init's pipeline (child_processes_test, setsid mode): every process of the tree ends.
-     * stop-timeout=1h: had anything needed a SIGKILL, the JVM would outlive the test's deadline.
+     * stop-timeout=30m: had anything needed a SIGKILL, the JVM would outlive the test's deadline.
      */
     @Test
     void tiniProcessGroupAndDumbInitPipelineTheWholeTreeGetsTheSignal() throws Exception {
         String script = "yes 'oh, hi' | tail > /dev/null & yes error | tail > /dev/null &"
                 + " trap '' TERM; : > " + dir.resolve("child-ready") + "; env --default-signal=TERM sleep 1000; echo $? > " + dir.resolve("grandchild");
-        Running jvm = Jvm.on(Jdk.JDK17).asPid1().withAgent("stop-timeout=1h").start(PeerApp.class, dir.toString(), "stay", script);
+        Running jvm = Jvm.on(Jdk.JDK17).asPid1().withAgent("stop-timeout=30m,stop-budget=1h").start(PeerApp.class, dir.toString(), "stay", script);
         awaitFile("ready");
         awaitFile("child-ready");
         long pid = jvm.pid();

@@ -30,8 +30,8 @@ class ShutdownIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void sigtermReachesEveryDescendantAndTheJvmEndsAsSoonAsTheyHave(Jdk jdk) throws Exception {
-        // stop-timeout=1h: a JVM that waited for it instead of the tree would miss stop()'s deadline of 30 s
-        Running jvm = Jvm.on(jdk).withAgent("stop-timeout=1h").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
+        // stop-timeout=30m (within stop-budget=1h): a JVM that waited for it instead of the tree would miss stop()'s deadline of 30 s
+        Running jvm = Jvm.on(jdk).withAgent("stop-timeout=30m,stop-budget=1h").asPid1().start(ShutdownApp.class, dir.toString()).awaitAgentReady();
         awaitReady();
         Result result = stop(jvm, "TERM");
 
