@@ -31,13 +31,16 @@ final class Startup {
         Path dir = Harness.helloWorld();
         Map<String, Path> agents = Harness.agents();
         Harness.title("Start-up (median of " + runs + " hello-world JVMs of each kind)");
-        List<String> columns = new ArrayList<>(List.of("", "no agent"));
+        List<String> columns = new ArrayList<>(List.of("", "no agent", "empty agent", "added"));
         agents.keySet().forEach(suffix -> columns.addAll(List.of("with" + suffix.substring(2), "added")));
         Harness.header(columns.toArray(String[]::new));
         Map<Harness.Jdk, List<Goals.Goal>> goals = new LinkedHashMap<>();
         for (Harness.Jdk jdk : Harness.jdks()) {
             List<String> plain = List.of(jdk.java(), "-cp", dir.toString(), "Hello");
+            // what any -javaagent costs: the stopwatch, whose premain does nothing when loaded once
+            List<String> empty = List.of(jdk.java(), "-javaagent:" + dir.resolve("stopwatch.jar"), "-cp", dir.toString(), "Hello");
             double[] wallPlain = new double[runs];
+            double[] wallEmpty = new double[runs];
             Map<String, double[]> wall = new LinkedHashMap<>();
             Map<String, double[]> premain = new LinkedHashMap<>();
             Map<String, double[]> ready = new LinkedHashMap<>();
@@ -48,6 +51,7 @@ final class Startup {
             });
             for (int i = 0; i < runs; i++) { // interleaved, so that drift in the machine hits each alike
                 wallPlain[i] = Harness.wall(plain);
+                wallEmpty[i] = Harness.wall(empty);
                 for (Map.Entry<String, Path> agent : agents.entrySet()) {
                     wall.get(agent.getKey())[i] = Harness.wall(List.of(jdk.java(), "-javaagent:" + agent.getValue(), "-cp", dir.toString(), "Hello"));
                     double[] timed = timed(jdk, agent.getValue(), dir);
@@ -55,9 +59,10 @@ final class Startup {
                     ready.get(agent.getKey())[i] = timed[1];
                 }
             }
-            StringBuilder wallRow = new StringBuilder(String.format("| %s: hello-world wall time | %.0f ms |", jdk.label(), Harness.median(wallPlain)));
-            StringBuilder premainRow = new StringBuilder("| " + jdk.label() + ": premain on the main thread | |");
-            StringBuilder readyRow = new StringBuilder("| " + jdk.label() + ": ready (reaping and signals armed), from premain's start | |");
+            StringBuilder wallRow = new StringBuilder(String.format("| %s: hello-world wall time | %.0f ms | %.0f ms | %+.0f ms |", jdk.label(),
+                    Harness.median(wallPlain), Harness.median(wallEmpty), Harness.median(wallEmpty) - Harness.median(wallPlain)));
+            StringBuilder premainRow = new StringBuilder("| " + jdk.label() + ": premain on the main thread | | | |");
+            StringBuilder readyRow = new StringBuilder("| " + jdk.label() + ": ready (reaping and signals armed), from premain's start | | | |");
             for (String a : agents.keySet()) {
                 double w = Harness.median(wall.get(a));
                 wallRow.append(String.format(" %.0f ms | %+.0f ms |", w, w - Harness.median(wallPlain)));
