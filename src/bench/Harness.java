@@ -145,7 +145,11 @@ final class Harness {
         String only = setting("subjects", (String) null);
         if (only != null) {
             List<String> names = Arrays.asList(only.split(","));
+            List<String> all = rows.stream().map(Subject::name).toList();
             rows.removeIf(row -> !names.contains(row.name()));
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException("subjects=" + only + " names no row of this scenario; its rows: " + String.join(",", all));
+            }
         }
         return rows;
     }
