@@ -74,12 +74,16 @@ public final class Bench {
         }
         System.out.println("Machine: " + Harness.machine());
         System.out.println();
-        for (String name : chosen) {
-            if (name.equals("soak")) {
-                Soak.run();
-            } else {
-                SCENARIOS.get(name).run();
+        try {
+            for (String name : chosen) {
+                if (name.equals("soak")) {
+                    Soak.run();
+                } else {
+                    SCENARIOS.get(name).run();
+                }
             }
+        } finally {
+            Harness.deleteHelloWorld();
         }
         Goals.summary();
     }

@@ -194,6 +194,14 @@ final class Harness {
         return hello;
     }
 
+    /** Removes the hello world's directory, if made. */
+    static synchronized void deleteHelloWorld() throws IOException, InterruptedException {
+        if (hello != null) {
+            new ProcessBuilder("rm", "-rf", hello.toString()).start().waitFor();
+            hello = null;
+        }
+    }
+
     private static byte[] classBytes(String name) throws IOException {
         try (InputStream in = Harness.class.getResourceAsStream("/" + name + ".class")) {
             return in.readAllBytes();
