@@ -59,7 +59,9 @@ class JfrIT {
         Path recording = dir.resolve("stop.jfr");
         Path tree = dir.resolve("tree");
         java.nio.file.Files.createDirectories(tree);
-        Running jvm = Jvm.on(jdk).withAgent(null).option("-XX:StartFlightRecording:filename=" + recording).asPid1()
+        // all-at-once: the relay before the shutdown hooks, among them JFR's, which writes the recording at exit;
+        // with hooks-first the relay comes after it
+        Running jvm = Jvm.on(jdk).withAgent("stop-order=all-at-once").option("-XX:StartFlightRecording:filename=" + recording).asPid1()
                 .start(ShutdownApp.class, tree.toString()).awaitAgentReady();
         WorkerTree.awaitReady(tree);
         jvm.signal("TERM");

@@ -2,7 +2,7 @@
 # background children, setsid'd children, double-forked orphans - and one stubborn worker if $2 is
 # "stubborn". $3 is how the workers and the shell clean up on SIGTERM or SIGHUP (see worker.sh;
 # builtin if not given). It writes shell.started, and once cleaned up shell.graceful. Used by the
-# tests (through ShutdownApp) and by src/bench/ReaperBench.java, which runs it under each PID 1.
+# tests (through ShutdownApp) and by the bench (src/bench/Shutdown.java), which runs it under each PID 1.
 d=$1; kind=${3:-builtin}
 trap 'sh "$d/worker.sh" "$d" shell "$kind" cleanup; exit 0' TERM HUP
 i=0
