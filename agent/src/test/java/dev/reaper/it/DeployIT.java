@@ -6,6 +6,7 @@ import dev.reaper.it.apps.FleetApp;
 import dev.reaper.options.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,23 +33,21 @@ import org.yaml.snakeyaml.Yaml;
 @ExtendWith(Jvm.Cleanup.class)
 class DeployIT {
     static final Path KUBERNETES = PrometheusIT.SRC.resolve("deploy/kubernetes");
-    /** After stop-timeout the agent waits up to 2 s for the SIGKILLed; then at least 1 s for the JVM's own shutdown hooks. */
-    private static final long MARGIN_SECONDS = 3;
 
     @TempDir
     Path dir;
 
     @ParameterizedTest
     @ValueSource(strings = {"deployment.yaml", "shared-process-namespace.yaml"})
-    void theGracePeriodOutlastsTheStopTimeout(String manifest) throws Exception {
+    void theStopBudgetIsTheGracePeriod(String manifest) throws Exception {
         Map<String, Object> pod = podSpec(manifest);
         long grace = ((Number) pod.get("terminationGracePeriodSeconds")).longValue();
         Options options = reaperOptions(pod);
 
-        assertThat(grace).as("terminationGracePeriodSeconds in %s against stop-timeout %s", manifest, options.stopTimeout())
-                .isGreaterThanOrEqualTo(options.stopTimeout().toSeconds() + MARGIN_SECONDS);
+        assertThat(options.stopBudget()).as("stop-budget in %s against terminationGracePeriodSeconds", manifest).isEqualTo(Duration.ofSeconds(grace));
+        assertThat(options.stopTimeout().plusSeconds(1)).as("stop-timeout and the last second fit in the budget, and leave the hooks time")
+                .isLessThan(options.stopBudget());
         assertThat(options.subreaper()).isTrue();
-        assertThat(options.stopTimeout().toSeconds()).as("raised from the default 8s for Kubernetes' 30s").isGreaterThan(8);
     }
 
     @Test

@@ -36,14 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class GracefulDrainIT {
     private static final Path AGENT = Path.of(System.getProperty("reaper.jar", "../agent/target/reaper.jar")).toAbsolutePath();
-    /**
-     * The agent's options for the all-at-once case. An agent that does not know stop-order yet
-     * refuses to start with it; {@code -Ddrain.allAtOnce=} (empty) runs such an agent as it is, which
-     * relays all at once.
-     */
-    private static final String ALL_AT_ONCE_OPTIONS = System.getProperty("drain.allAtOnce", "stop-order=all-at-once");
     private static final Duration START = Duration.ofSeconds(60);
-    /** Graceful shutdown waits up to 30 s for a request; the agent's stop-timeout adds 8 s. */
+    /** Graceful shutdown waits up to 30 s for a request; the agent's stop-budget ends the stop by 10 s. */
     private static final Duration STOP = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -58,7 +52,7 @@ class GracefulDrainIT {
                 case NO_AGENT -> "java";
                 case TINI -> "tini -- java";
                 case AGENT -> "java -javaagent:reaper.jar";
-                case ALL_AT_ONCE -> "java -javaagent:reaper.jar" + (ALL_AT_ONCE_OPTIONS.isEmpty() ? "" : "=" + ALL_AT_ONCE_OPTIONS);
+                case ALL_AT_ONCE -> "java -javaagent:reaper.jar=stop-order=all-at-once";
             };
         }
     }
@@ -124,7 +118,7 @@ class GracefulDrainIT {
         command.add("-XX:TieredStopAtLevel=1");
         if (mode == Mode.AGENT || mode == Mode.ALL_AT_ONCE) {
             assertThat(AGENT).as("reaper.jar (built by the agent module: mvn -pl agent -am -DskipTests package)").isRegularFile();
-            String options = mode == Mode.ALL_AT_ONCE && !ALL_AT_ONCE_OPTIONS.isEmpty() ? "=" + ALL_AT_ONCE_OPTIONS : "";
+            String options = mode == Mode.ALL_AT_ONCE ? "=stop-order=all-at-once" : "";
             command.add("-javaagent:" + AGENT + options);
         }
         command.addAll(List.of("-cp", classPath(), DrainApp.class.getName(), "--drain.dir=" + dir));
