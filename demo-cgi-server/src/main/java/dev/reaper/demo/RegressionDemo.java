@@ -193,8 +193,8 @@ public final class RegressionDemo {
             }
         }
         if (rows.stream().allMatch(PidsRow::asExpected)) {
-            System.out.println("Without the reaper the zombies use the pids up, and then requests that leak nothing fail: the server"
-                    + System.lineSeparator() + "cannot fork. With it, every request is answered.");
+            System.out.println("Without the reaper the zombies fill the limit, and the server can no longer fork a script or start a"
+                    + System.lineSeparator() + "thread: requests fail. With it, every request is answered.");
         }
     }
 
