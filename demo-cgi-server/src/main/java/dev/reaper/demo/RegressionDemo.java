@@ -91,9 +91,10 @@ public final class RegressionDemo {
         }
         print(rows, requests);
 
-        System.out.printf("%nUnder a pids limit: the server as PID 1 of a pid namespace, in a cgroup with pids.max %d (what docker run%n"
-                + "--pids-limit %d sets; zombies count against it). Rounds of %d requests to grep.sh?slow=%s, timeout %d ms (each orphans%n"
-                + "a subshell and grep), and %d to hello.sh; %d rounds (%d requests), until a request fails.%n%n", PIDS_LIMIT, PIDS_LIMIT,
+        System.out.printf("%nUnder a pids limit: the server as PID 1 of a pid namespace, in a cgroup with pids.max %d (what%n"
+                + "docker run --pids-limit %d sets; zombies count against it). Each round: %d requests to grep.sh?slow=%s,%n"
+                + "timeout %d ms (each orphans a subshell and grep), and %d to hello.sh; %d rounds (%d requests), until one fails.%n%n",
+                PIDS_LIMIT, PIDS_LIMIT,
                 PidsLimitScenario.SLOW, PidsLimitScenario.SLOW_SECONDS, PidsLimitScenario.TIMEOUT.toMillis(), PidsLimitScenario.QUICK,
                 PIDS_ROUNDS, PIDS_ROUNDS * (PidsLimitScenario.SLOW + PidsLimitScenario.QUICK));
         String noCgroup = PidsCgroup.whyNot();
