@@ -42,7 +42,7 @@ public final class RegressionDemo {
             if (outcome == null) {
                 return false;
             }
-            return reaper ? outcome.firstFailure() == null && outcome.answered() == outcome.requests() && outcome.refused() == 0
+            return reaper ? outcome.firstFailure() == null && outcome.answered() == outcome.requests() && outcome.refused() == 0 && !outcome.killed()
                     : outcome.firstFailure() != null && outcome.refused() > 0;
         }
 
@@ -189,6 +189,10 @@ public final class RegressionDemo {
         printTable(cells);
         System.out.println();
         for (PidsRow row : rows) {
+            if (row.outcome() != null && row.outcome().killed()) {
+                System.out.println("Reaper " + (row.reaper() ? "on" : "off") + ": the server did not exit within "
+                        + PidsLimitScenario.STOP.toSeconds() + " s of SIGTERM (a JVM starts a thread to handle a signal), and was SIGKILLed.");
+            }
             if (row.outcome() != null && !row.asExpected()) {
                 System.out.println("NOT AS EXPECTED: pids.max " + PIDS_LIMIT + ", reaper " + (row.reaper() ? "on" : "off"));
             }
