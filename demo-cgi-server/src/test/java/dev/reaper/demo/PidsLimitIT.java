@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * as PID 1 of a pid namespace, in a cgroup with pids.max {@value #LIMIT}. Without the reaper the
  * zombies of the timed-out scripts take the pids, and requests fail with the kernel's EAGAIN
  * (error=11); with it, every request is answered. The limit leaves the server with the reaper about
- * fifteen pids to spare here (its peak was 61 to 68 in runs on 2 busy cores), and the one without it runs
- * out about half-way through the {@value #ROUNDS} rounds.
+ * fifteen pids to spare here (its peak was 61 to 70 in runs on 2 busy cores), and the one without it
+ * runs out about half-way through the {@value #ROUNDS} rounds.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class PidsLimitIT {
