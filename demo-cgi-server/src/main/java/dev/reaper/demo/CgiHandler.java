@@ -67,7 +67,8 @@ final class CgiHandler implements HttpHandler {
         try {
             result = ScriptProcess.run(script, env, body, timeout);
         } catch (IOException e) {
-            log(scriptName + " could not be started: " + e.getMessage());
+            // ProcessBuilder's message repeats the script's path and directory; its cause is the system's reason alone
+            log(scriptName + " could not be started: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             Replies.text(exchange, 500, "500 Internal Server Error: " + scriptName + " could not be started");
             return;
         }

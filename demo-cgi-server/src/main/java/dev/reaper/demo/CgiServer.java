@@ -55,6 +55,10 @@ public final class CgiServer {
         server.setExecutor(Executors.newCachedThreadPool(ScriptProcess.daemons("request-")));
         board.startSampling();
         server.start();
+        // Stop the server when the JVM stops: its dispatcher thread sits in epoll_wait, native code, and
+        // HotSpot's exit waits up to 300 ms for such threads (VM_Exit::wait_for_threads_in_native_to_block).
+        // stop(0): no drain (a CGI script may run for minutes; it gets the stop signal from the reaper).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "http-server-stop"));
         System.out.println("demo-cgi-server: http://localhost:" + server.getAddress().getPort() + "/ (scripts in " + scripts
                 + ", timeout " + flags.timeout().toMillis() + " ms)");
     }

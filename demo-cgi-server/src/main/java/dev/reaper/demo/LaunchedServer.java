@@ -40,8 +40,24 @@ final class LaunchedServer implements AutoCloseable {
 
     /** unshare --pid --fork --mount-proc java -jar ...; its output and markers in a temporary directory. */
     static LaunchedServer unshared(Launch launch) throws IOException {
+        return unshared(launch, null);
+    }
+
+    /**
+     * The same, in {@code cgroup} (null: where this JVM is): PID 1 joins it before it execs java, so
+     * that the server and everything below it count against its pids.max, as in a container started
+     * with {@code --pids-limit}. There its stderr goes to its stdout: one stream in the order it was
+     * written, as a container's log has it (the JVM's own warnings go to stdout, the server's to stderr).
+     */
+    static LaunchedServer unshared(Launch launch, PidsCgroup cgroup) throws IOException {
         Bundle dir = Bundle.scratch(Files.createTempDirectory("demo-pidns"));
-        ProcessBuilder builder = new ProcessBuilder(launch.command(launch.jar().toString(), dir.work().toString()))
+        List<String> command = new ArrayList<>();
+        if (cgroup != null) {
+            // $$ is 1 here, and cgroup.procs reads a pid in the writer's pid namespace: PID 1 itself
+            command.addAll(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\" 2>&1", cgroup.procs().toString()));
+        }
+        command.addAll(launch.command(launch.jar().toString(), dir.work().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.stdout().toFile()).redirectError(dir.stderr().toFile());
         builder.environment().remove("REAPER_OPTIONS");
         builder.environment().remove("JAVA_TOOL_OPTIONS");

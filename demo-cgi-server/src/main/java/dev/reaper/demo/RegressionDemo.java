@@ -12,11 +12,17 @@ import java.util.List;
 /**
  * The regression demo: the server as PID 1, of a pid namespace and of a runc container, each without
  * and with the reaper, through the same {@link Scenario}; then a table of what each run left behind.
+ * Then the outage the leak ends in: the server under a pids limit, without and with the reaper,
+ * through the same {@link PidsLimitScenario}, and a table of how far each got.
  * Run as root from the repository: {@code java -cp demo-cgi-server/target/demo-cgi-server.jar
  * dev.reaper.demo.RegressionDemo [N] [--bundle DIR]}. Exits 0 if every run came out as it should.
  */
 public final class RegressionDemo {
     static final int DEFAULT_REQUESTS = 20;
+    /** pids.max of the run under a limit: what {@code docker run --pids-limit 100} sets. */
+    static final int PIDS_LIMIT = 100;
+    /** Rounds of that run: 100 requests; without the reaper the limit is reached after about 60 here. */
+    static final int PIDS_ROUNDS = 20;
 
     /** One line of the table: how the server ran, and what came out (or why nothing did). */
     record Row(String runtime, boolean reaper, Scenario.Outcome outcome, String problem) {
@@ -27,6 +33,21 @@ public final class RegressionDemo {
             boolean leakAsShown = reaper ? outcome.zombies() == 0 : outcome.zombies() >= outcome.requests();
             boolean stopAsShown = outcome.graceful() == (reaper ? outcome.jobs() : 0);
             return outcome.timedOut() == outcome.requests() && leakAsShown && stopAsShown && outcome.stopStatus() == 143;
+        }
+    }
+
+    /** One line of the table of the run under a pids limit. */
+    record PidsRow(boolean reaper, PidsLimitScenario.Outcome outcome, String problem) {
+        boolean asExpected() {
+            if (outcome == null) {
+                return false;
+            }
+            return reaper ? outcome.firstFailure() == null && outcome.answered() == outcome.requests() && outcome.refused() == 0 && !outcome.killed()
+                    : outcome.firstFailure() != null && outcome.refused() > 0;
+        }
+
+        boolean skipped() {
+            return problem != null && problem.startsWith("skipped");
         }
     }
 
@@ -69,7 +90,43 @@ public final class RegressionDemo {
             }
         }
         print(rows, requests);
-        System.exit(rows.stream().allMatch(r -> r.asExpected() || r.problem() != null && r.problem().startsWith("skipped")) ? 0 : 1);
+
+        System.out.printf("%nUnder a pids limit: the server as PID 1 of a pid namespace, in a cgroup with pids.max %d (what%n"
+                + "docker run --pids-limit %d sets; zombies count against it). Each round: %d requests to grep.sh?slow=%s,%n"
+                + "timeout %d ms (each orphans a subshell and grep), and %d to hello.sh; %d rounds (%d requests), until one fails.%n%n",
+                PIDS_LIMIT, PIDS_LIMIT,
+                PidsLimitScenario.SLOW, PidsLimitScenario.SLOW_SECONDS, PidsLimitScenario.TIMEOUT.toMillis(), PidsLimitScenario.QUICK,
+                PIDS_ROUNDS, PIDS_ROUNDS * (PidsLimitScenario.SLOW + PidsLimitScenario.QUICK));
+        String noCgroup = PidsCgroup.whyNot();
+        List<PidsRow> pidsRows = new ArrayList<>();
+        for (boolean reaper : List.of(false, true)) {
+            if (noCgroup != null) {
+                pidsRows.add(new PidsRow(reaper, null, "skipped: " + noCgroup));
+                continue;
+            }
+            System.err.println("running: pid namespace, pids.max " + PIDS_LIMIT + ", reaper " + (reaper ? "on" : "off") + "...");
+            pidsRows.add(runUnderLimit(reaper, java, jar));
+        }
+        printPids(pidsRows);
+        boolean allAsExpected = rows.stream().allMatch(r -> r.asExpected() || r.problem() != null && r.problem().startsWith("skipped"))
+                && pidsRows.stream().allMatch(r -> r.asExpected() || r.skipped());
+        System.exit(allAsExpected ? 0 : 1);
+    }
+
+    private static PidsRow runUnderLimit(boolean reaper, Path java, Path jar) {
+        try (PidsCgroup cgroup = PidsCgroup.create(PIDS_LIMIT)) {
+            int port = freePort();
+            LaunchedServer.Launch launch = new LaunchedServer.Launch(java, jar, reaper, port, PidsLimitScenario.TIMEOUT);
+            try (LaunchedServer server = LaunchedServer.unshared(launch, cgroup)) {
+                try {
+                    return new PidsRow(reaper, PidsLimitScenario.run(server, cgroup, PIDS_LIMIT, port, reaper, PIDS_ROUNDS), null);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(e.getMessage() + "; the server printed: " + server.output(), e);
+                }
+            }
+        } catch (Exception e) {
+            return new PidsRow(reaper, null, "failed: " + e.getMessage());
+        }
     }
 
     private static Row run(String runtime, boolean reaper, int requests, Path java, Path jar, Path bundle) {
@@ -102,6 +159,52 @@ public final class RegressionDemo {
                 Integer.toString(o.zombies()), row.reaper() ? Long.toString(o.reaped()) : "-",
                 o.stopStatus() + " after " + o.stopMillis() + " ms", o.graceful() + " of " + o.jobs()});
         }
+        printTable(cells);
+        System.out.println();
+        for (Row row : rows) {
+            if (row.outcome() != null && !row.asExpected()) {
+                System.out.println("NOT AS EXPECTED: " + row.runtime() + ", reaper " + (row.reaper() ? "on" : "off"));
+            }
+        }
+        if (rows.stream().allMatch(Row::asExpected)) {
+            System.out.println("Without the reaper every timed-out request leaves zombies behind, and a stop kills the jobs mid-way."
+                    + System.lineSeparator() + "With it: no zombie left, and every job got the SIGTERM and ended gracefully.");
+        }
+    }
+
+    private static void printPids(List<PidsRow> rows) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"reaper", "answered before the first failure", "first failure", "pids at peak", "forks refused",
+            "the server's first error line"});
+        for (PidsRow row : rows) {
+            PidsLimitScenario.Outcome o = row.outcome();
+            if (o == null) {
+                cells.add(new String[] {row.reaper() ? "on" : "off", row.problem()});
+                continue;
+            }
+            cells.add(new String[] {row.reaper() ? "on" : "off", o.answered() + " of " + o.requests(),
+                o.firstFailure() == null ? "-" : o.firstFailure(), o.peak() < 0 ? "-" : o.peak() + " of " + o.limit(),
+                Long.toString(o.refused()), o.firstError() == null ? "-" : o.firstError()});
+        }
+        printTable(cells);
+        System.out.println();
+        for (PidsRow row : rows) {
+            if (row.outcome() != null && row.outcome().killed()) {
+                System.out.println("Reaper " + (row.reaper() ? "on" : "off") + ": the server did not exit within "
+                        + PidsLimitScenario.STOP.toSeconds() + " s of SIGTERM (a JVM starts a thread to handle a signal), and was SIGKILLed.");
+            }
+            if (row.outcome() != null && !row.asExpected()) {
+                System.out.println("NOT AS EXPECTED: pids.max " + PIDS_LIMIT + ", reaper " + (row.reaper() ? "on" : "off"));
+            }
+        }
+        if (rows.stream().allMatch(PidsRow::asExpected)) {
+            System.out.println("Without the reaper the zombies fill the limit, and the server can no longer fork a script or start a"
+                    + System.lineSeparator() + "thread: requests fail. With it, every request is answered.");
+        }
+    }
+
+    /** Columns padded to their widest cell; the last one, often long, as it is. */
+    private static void printTable(List<String[]> cells) {
         int[] widths = new int[cells.get(0).length];
         for (String[] line : cells) {
             for (int i = 0; i < line.length - 1; i++) {
@@ -114,16 +217,6 @@ public final class RegressionDemo {
                 text.append(i < line.length - 1 ? String.format("%-" + widths[i] + "s  ", line[i]) : line[i]);
             }
             System.out.println(text.toString().stripTrailing());
-        }
-        System.out.println();
-        for (Row row : rows) {
-            if (row.outcome() != null && !row.asExpected()) {
-                System.out.println("NOT AS EXPECTED: " + row.runtime() + ", reaper " + (row.reaper() ? "on" : "off"));
-            }
-        }
-        if (rows.stream().allMatch(Row::asExpected)) {
-            System.out.println("Without the reaper every timed-out request leaves zombies behind, and a stop kills the jobs mid-way."
-                    + System.lineSeparator() + "With it: no zombie left, and every job got the SIGTERM and ended gracefully.");
         }
     }
 
