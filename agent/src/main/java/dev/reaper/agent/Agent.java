@@ -6,6 +6,7 @@ import dev.reaper.report.AgentProperties;
 import dev.reaper.spi.Core;
 import dev.reaper.spi.Stop;
 import java.lang.instrument.Instrumentation;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +77,15 @@ public final class Agent implements Core {
             return;
         }
         agent.relay().stop(stop);
+    }
+
+    @Override
+    public void grace(Duration grace) {
+        Startup.Wired agent = wired;
+        if (agent != null) {
+            agent.reaper().grace(grace);
+            Log.info("grace is now " + grace.toMillis() + " ms");
+        }
     }
 
     @Override

@@ -255,7 +255,7 @@ final class Startup {
     private Wired wire(Capabilities caps) {
         String role = caps.natives() != null ? caps.natives().role() : caps.self() == 1 ? "PID 1" : "not a subreaper";
         Figures figures = new Figures(Version.get(), options.toString(), role);
-        AgentProperties.publish(figures);
+        figures.waiting(new long[0], new long[0], 0, options.grace().toMillis()); // publishes them all
         OwnedChildren owned = new OwnedChildren(caps.self());
         Kernel kernel = caps.natives() != null ? kernelOf(caps) : caps.jdkKernel();
         Reaper reaper = new Reaper(kernel, caps.jdk(), owned, caps.orphansAtOnce(), options.sweep(), options.grace(), caps.signalsLost() == null,

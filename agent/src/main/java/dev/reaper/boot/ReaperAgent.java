@@ -22,7 +22,8 @@ public final class ReaperAgent {
     /** The agent's thread while it starts; the reaping thread is named "reaper" once reaping is armed (see Core#start). */
     static final String STARTING = "reaper-starting";
     private static final Object LOCK = new Object();
-    private static boolean loaded;
+    /** The agent running in this JVM, once loaded. */
+    private static CoreHandle loaded;
 
     private ReaperAgent() {}
 
@@ -53,19 +54,23 @@ public final class ReaperAgent {
             Log.warn("not attached: " + e.getMessage());
             return;
         }
+        CoreHandle core = new CoreHandle(options, instrumentation, launch);
+        CoreHandle running;
         synchronized (LOCK) {
-            if (loaded) {
-                Log.info("already running in this JVM; loading it again does nothing");
-                return;
+            running = loaded;
+            if (running == null) {
+                loaded = core;
             }
-            loaded = true;
+        }
+        if (running != null) {
+            loadedAgain(running, options, launch);
+            return;
         }
         Log.setLevel(options.log());
         if (!options.enabled()) {
             Log.info("disabled (enabled=false): nothing is reaped or relayed");
             return;
         }
-        CoreHandle core = new CoreHandle(options, instrumentation, launch);
         Stopping stopping = new Stopping(options, core, Stopping.mainProcess());
         core.stopping = stopping;
         // Both here, on the calling thread, not once the core runs: a shutdown signal that arrives any
@@ -81,12 +86,27 @@ public final class ReaperAgent {
         }
     }
 
+    /**
+     * Loaded a second time (two -javaagent, or -javaagent and an attach): nothing changes, but for
+     * one thing an operator may ask of a running agent, by attaching again: another grace period
+     * (attach PID grace=0s reaps at once the zombies that wait out theirs).
+     */
+    private static void loadedAgain(CoreHandle running, Options options, Launch launch) {
+        Core core = running.now();
+        if (launch == Launch.ATTACH && core != null && !options.grace().equals(running.options.grace())) {
+            running.options = running.options.withGrace(options.grace());
+            core.grace(options.grace());
+            return;
+        }
+        Log.info("already running in this JVM; loading it again does nothing");
+    }
+
     /** Makes the core's class loader, and starts the core in it. (A class, not a lambda: see AgentLoader.) */
     static final class CoreHandle implements Runnable {
         /** How long a stop waits for the core to be loaded, without which it cannot stop anything. */
         private static final long LOAD_WAIT_MILLIS = 10_000;
 
-        private final Options options;
+        private volatile Options options;
         private final Instrumentation instrumentation;
         private final Launch launch;
         private Stopping stopping;

@@ -15,6 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
+import java.util.ArrayList;
+import java.util.List;
+import java.time.Instant;
+import dev.reaper.options.Options;
 
 /**
  * {@code attach PID [OPTIONS]} loads the agent into a running JVM; {@code status PID} shows its
@@ -41,15 +45,30 @@ final class Attach {
         this.err = err;
     }
 
-    int attach(long pid, String options, String agentJar) {
+    /** @param parsed {@code options}, parsed (the command line tool checked them) */
+    int attach(long pid, String options, Options parsed, String agentJar) {
         return withVm(pid, (vm, target) -> {
             String state = vm.getAgentProperties().getProperty(AgentProperties.STATE);
             if (state != null && state.startsWith("failed")) {
                 err.println("reaper: the agent is loaded in " + pid + " but did not start: " + state.substring(state.indexOf(':') + 1).strip());
                 return AGENT_FAILED;
             }
-            if (state != null) {
+            if (state != null && (options == null || !options.contains("grace="))) {
                 out.println("reaper is already running in " + pid + " (" + state + "), " + reaped(vm.getAgentProperties()));
+                return Cli.OK;
+            }
+            if (state != null) {
+                // attached again with grace=: the running agent takes the new grace, for the zombies waiting out theirs too
+                try {
+                    vm.loadAgent(loadablePath(target, agentJar), options);
+                } catch (AgentInitializationException | AgentLoadException e) {
+                    err.println("reaper: the agent in " + pid + " did not take the new grace (" + e.getMessage() + "); the JVM's log says more");
+                    return AGENT_FAILED;
+                }
+                Properties agent = awaitGrace(vm, parsed.grace().toMillis());
+                out.println("reaper is already running in " + pid + " (" + state + "), " + reaped(agent) + "; grace is now "
+                        + seconds(Long.parseLong(agent.getProperty(AgentProperties.PREFIX + "graceMillis", "0"))));
+                report(pid, agent, false);
                 return Cli.OK;
             }
             Path jar = Path.of(agentJar);
@@ -78,8 +97,10 @@ final class Attach {
                 err.println("reaper: the agent did not start in " + pid + ": " + state);
                 return AGENT_FAILED;
             }
+            agent = awaitLook(vm);
             out.println("attached to " + pid + ": reaper " + agent.getProperty(AgentProperties.PREFIX + "version") + " running as "
                     + agent.getProperty(AgentProperties.PREFIX + "role") + ", " + reaped(agent));
+            report(pid, agent, true);
             if (copy != null) {
                 out.println("it runs in another file system (a container): the agent's jar was copied there as /"
                         + target.root().relativize(copy) + ", where the JVM reads it");
@@ -87,6 +108,31 @@ final class Attach {
             hintDynamicAgentWarning(vm);
             return Cli.OK;
         });
+    }
+
+    /**
+     * What the agent found, once it has looked: the zombies it reaped at once (adopted orphans), and
+     * those that may be the JVM's own, which wait out the grace, with when they will be reaped and how
+     * to reap them at once.
+     */
+    private void report(long pid, Properties agent, boolean justAttached) {
+        List<Waiting> waiting = Waiting.parse(agent.getProperty(AgentProperties.PREFIX + "waiting", ""));
+        long grace = Long.parseLong(agent.getProperty(AgentProperties.PREFIX + "graceMillis", "0"));
+        if (waiting.isEmpty()) {
+            out.println(justAttached ? "every zombie it found was an orphan the JVM had adopted: reaped at once"
+                    : "no zombie waits out a grace period now");
+            return;
+        }
+        long last = 0;
+        for (Waiting zombie : waiting) {
+            last = Math.max(last, zombie.firstSeen() + grace);
+        }
+        long now = System.currentTimeMillis();
+        out.println(waiting.size() + " zombies may be the JVM's own children (children of its threads that ended before the agent came:"
+                + " nothing tells them from orphans): they wait out the grace of " + seconds(grace) + " and are reaped by "
+                + Instant.ofEpochMilli(last) + " (in " + seconds(Math.max(0, last - now)) + "), unless whatever started them waits for them first");
+        out.println("to reap them at once: java -jar reaper.jar attach " + pid + " grace=0s (safe unless native code in the JVM that started"
+                + " processes still means to wait for them itself; the JDK's own Process children are never reaped by the agent)");
     }
 
     int status(long pid) {
@@ -103,12 +149,29 @@ final class Attach {
                     "processesKilled", "startTime", "options"}) {
                 String value = agent.getProperty(AgentProperties.PREFIX + key, "");
                 if (key.endsWith("Time")) {
-                    value = value.isEmpty() || value.equals("0") ? "never" : java.time.Instant.ofEpochMilli(Long.parseLong(value)).toString();
+                    value = value.isEmpty() || value.equals("0") ? "never" : Instant.ofEpochMilli(Long.parseLong(value)).toString();
                 }
                 out.printf("%-20s %s%n", label(key) + ":", value);
             }
+            List<Waiting> waiting = Waiting.parse(agent.getProperty(AgentProperties.PREFIX + "waiting", ""));
+            long grace = Long.parseLong(agent.getProperty(AgentProperties.PREFIX + "graceMillis", "0"));
+            out.printf("%-20s %d (grace %s; pids as the JVM's pid namespace numbers them)%n", "waiting out grace:", waiting.size(), seconds(grace));
+            long now = System.currentTimeMillis();
+            for (Waiting zombie : waiting) {
+                long age = Math.max(0, now - zombie.firstSeen());
+                out.printf("  pid %-8d %-16s seen %s ago, reaped in %s%n", zombie.pid(), command(target, zombie.pid()), seconds(age),
+                        seconds(Math.max(0, grace - age)));
+            }
             return Cli.OK;
         });
+    }
+
+    /** The agent's jar as the target sees it: where the first attach put it, if it runs in another file system. */
+    private static String loadablePath(Target target, String agentJar) throws IOException {
+        if (target.sees(Path.of(agentJar))) {
+            return agentJar;
+        }
+        return copyInto(target, Path.of(agentJar)).toString().replace(target.root().toString(), "");
     }
 
     private interface VmAction {
@@ -184,17 +247,71 @@ final class Attach {
         return copy;
     }
 
+    /** A zombie waiting out its grace: its pid and when the agent first saw it (epoch milliseconds). */
+    record Waiting(long pid, long firstSeen) {
+        /** "PID@MILLIS PID@MILLIS ...", as the agent publishes it. */
+        static List<Waiting> parse(String list) {
+            List<Waiting> waiting = new ArrayList<>();
+            for (String item : list.split(" ")) {
+                int at = item.indexOf('@');
+                if (at > 0) {
+                    waiting.add(new Waiting(Long.parseLong(item.substring(0, at)), Long.parseLong(item.substring(at + 1))));
+                }
+            }
+            return waiting;
+        }
+    }
+
+    /** Polls the target's agent properties until the agent has looked at every thread's children once, for up to ten seconds. */
+    private static Properties awaitLook(VirtualMachine vm) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        Properties agent = vm.getAgentProperties();
+        while (!"true".equals(agent.getProperty(AgentProperties.PREFIX + "looked")) && System.currentTimeMillis() < deadline) {
+            pause();
+            agent = vm.getAgentProperties();
+        }
+        return agent;
+    }
+
+    /** Polls the target's agent properties until the agent has looked again with the new grace, for up to ten seconds. */
+    private static Properties awaitGrace(VirtualMachine vm, long graceMillis) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        Properties agent = vm.getAgentProperties();
+        while (!Long.toString(graceMillis).equals(agent.getProperty(AgentProperties.PREFIX + "graceMillis"))
+                && System.currentTimeMillis() < deadline) {
+            pause();
+            agent = vm.getAgentProperties();
+        }
+        return agent;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format("%.1f s", millis / 1000.0);
+    }
+
+    /** A process's command as the target's own /proc shows it: in a container, pids are its pid namespace's. */
+    private static String command(Target target, long pid) {
+        try {
+            return Files.readString(target.root().resolve("proc/" + pid + "/comm")).strip();
+        } catch (IOException e) {
+            return "(gone)";
+        }
+    }
+
     /** Polls the target's agent properties until the agent says running or failed, for up to ten seconds. */
     private static Properties awaitState(VirtualMachine vm) throws IOException {
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
         Properties agent = vm.getAgentProperties();
         while (!isSettled(agent.getProperty(AgentProperties.STATE)) && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            pause();
             agent = vm.getAgentProperties();
         }
         return agent;

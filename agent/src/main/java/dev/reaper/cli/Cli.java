@@ -84,13 +84,14 @@ public final class Cli {
                         return Attach.NO_ATTACH_MODULE;
                     }
                     String options = args.length > 2 ? args[2] : null;
+                    Options parsed;
                     try {
-                        Options.parse(null, options); // checked here, so that a bad one never reaches the target
+                        parsed = Options.parse(null, options); // checked here, so that a bad one never reaches the target
                     } catch (OptionsException e) {
                         err.println("reaper: " + e.getMessage());
                         return USAGE;
                     }
-                    return new Attach(out, err).attach(Long.parseLong(args[1]), options, agentJar);
+                    return new Attach(out, err).attach(Long.parseLong(args[1]), options, parsed, agentJar);
                 }
                 case "status" -> {
                     if (!expect(args, 2, 2, err) || !pid(args[1], err)) {

@@ -407,6 +407,11 @@ public record Options(
         return keys.toString();
     }
 
+    /** These options with another grace. */
+    public Options withGrace(Duration newGrace) {
+        return new Options(enabled, subreaper, log, sweep, newGrace, strict, relay, stopOrder, stopTimeout, stopBudget, exitRemap, stopOnExit, jmx);
+    }
+
     /** The options as {@code key=value} pairs, as a user would write them, in the table's order; exit-remap once per status. */
     @Override
     public String toString() {

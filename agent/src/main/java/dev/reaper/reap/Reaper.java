@@ -37,8 +37,9 @@ public final class Reaper implements Runnable {
     private final OwnedChildren owned;
     private final boolean orphansAtOnce;
     private final long sweepNanos;
-    private final long graceNanos;
-    private final long fullLookNanos;
+    private volatile long graceNanos;
+    private volatile boolean lookNow;
+    private long publishedGraceNanos;
     private final ChildSignal signal;
     private final Figures figures;
     private final Backoff pending = new Backoff(POLL_MIN_NANOS, POLL_MAX_NANOS);
@@ -87,7 +88,7 @@ public final class Reaper implements Runnable {
         this.orphansAtOnce = orphansAtOnce;
         this.sweepNanos = sweep.toNanos();
         this.graceNanos = grace.toNanos();
-        this.fullLookNanos = Math.max(sweepNanos, graceNanos / 4); // a zombie is reaped within 1.25 x grace
+        this.publishedGraceNanos = graceNanos;
         this.figures = figures;
         this.retry = new Backoff(POLL_MIN_NANOS, sweepNanos);
         this.signal = useSignal ? new ChildSignal(this) : null;
@@ -96,6 +97,16 @@ public final class Reaper implements Runnable {
     /** From now on the loop works through {@code next}: at its next turn, which this brings on at once. */
     public void handOver(Kernel next) {
         kernel = next;
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * A new grace period (attach PID grace=0s, on a running agent), for the zombies waiting out
+     * theirs too: the loop looks again at once.
+     */
+    public void grace(Duration grace) {
+        graceNanos = grace.toNanos();
+        lookNow = true;
         LockSupport.unpark(thread);
     }
 
@@ -184,7 +195,8 @@ public final class Reaper implements Runnable {
      * cannot name one), and sets how the loop waits next.
      */
     void work(Kernel k, long named, long now) throws IOException {
-        boolean full = !k.wakesOnExit() || now - nextFullLook >= 0 || now - graceUntil >= 0;
+        boolean full = !k.wakesOnExit() || now - nextFullLook >= 0 || now - graceUntil >= 0 || lookNow;
+        lookNow = false;
         if (!full && reapNamedOrphan(k, named)) {
             // next: a waitid, which returns at once if another zombie is there; but a look if stopping (no blocking
             // call then), or if a zombie waits out its grace (waitid would name it, and the SIGCHLD handler would go and come back)
@@ -199,12 +211,18 @@ public final class Reaper implements Runnable {
         }
         if (full) {
             owned.prune(k);
-            nextFullLook = now + fullLookNanos;
+            nextFullLook = now + Math.max(sweepNanos, graceNanos / 4); // a zombie is reaped within 1.25 x grace
         }
         Decision decision = Ownership.decide(zombies, full, jdk, owned, sightings, now, graceNanos, orphansAtOnce);
+        if (graceNanos != publishedGraceNanos || !decision.sightings().keySet().equals(sightings.keySet())) {
+            publishWaiting(decision.sightings(), now);
+        }
         sightings = decision.sightings();
         graceUntil = decision.graceUntil();
         int count = reapOrphans(k, decision.orphans()) + reapExpired(k, decision.expired());
+        if (full) {
+            figures.looked();
+        }
         if (count > 0) {
             wait = Wait.NOW; // more may have come meanwhile: look again at once
             pending.reset();
@@ -218,6 +236,20 @@ public final class Reaper implements Runnable {
             wait = Wait.GRACE;
             pending.reset();
         }
+    }
+
+    /** The zombies waiting out their grace, for the status command: when each was first seen, on the wall clock. */
+    private void publishWaiting(Map<ProcessId, Sighting> waiting, long now) {
+        publishedGraceNanos = graceNanos;
+        long wall = System.currentTimeMillis();
+        long[] pids = new long[waiting.size()];
+        long[] seen = new long[pids.length];
+        int n = 0;
+        for (Map.Entry<ProcessId, Sighting> entry : waiting.entrySet()) {
+            pids[n] = entry.getKey().pid();
+            seen[n++] = wall - TimeUnit.NANOSECONDS.toMillis(now - entry.getValue().since());
+        }
+        figures.waiting(pids, seen, n, TimeUnit.NANOSECONDS.toMillis(graceNanos));
     }
 
     /** How the loop will wait next (for tests). */

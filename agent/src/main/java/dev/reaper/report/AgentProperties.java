@@ -43,6 +43,17 @@ public final class AgentProperties {
         p.setProperty(PREFIX + "signalsRelayed", Long.toString(figures.signalsRelayed()));
         p.setProperty(PREFIX + "processesSignalled", Long.toString(figures.processesSignalled()));
         p.setProperty(PREFIX + "processesKilled", Long.toString(figures.processesKilled()));
+        publishWaiting(figures);
+    }
+
+    /** The zombies waiting out their grace, and whether the reaper has looked once. */
+    public static void publishWaiting(Figures figures) {
+        Properties p = properties;
+        if (p != null) {
+            p.setProperty(PREFIX + "waiting", figures.waiting());
+            p.setProperty(PREFIX + "graceMillis", Long.toString(figures.graceMillis()));
+            p.setProperty(PREFIX + "looked", Boolean.toString(figures.hasLooked()));
+        }
     }
 
     /** The two figures a reap changes: the reaper calls this for each zombie, so it does no more. */

@@ -16,6 +16,10 @@ public final class Figures {
     private final AtomicLong signalsRelayed = new AtomicLong();
     private final AtomicLong processesSignalled = new AtomicLong();
     private final AtomicLong processesKilled = new AtomicLong();
+    private volatile long graceMillis;
+    /** The zombies waiting out their grace: pid and when first seen (epoch milliseconds), "PID@MILLIS" joined by spaces. */
+    private volatile String waiting = "";
+    private volatile boolean looked;
 
     public Figures(String version, String options, String role) {
         this.version = version;
@@ -35,6 +39,37 @@ public final class Figures {
         processesSignalled.addAndGet(signalled);
         processesKilled.addAndGet(killed);
         AgentProperties.publish(this);
+    }
+
+    /** The zombies waiting out their grace now, each with when it was first seen (epoch milliseconds). */
+    public void waiting(long[] pids, long[] firstSeenMillis, int n, long grace) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            list.append(i == 0 ? "" : " ").append(pids[i]).append('@').append(firstSeenMillis[i]);
+        }
+        waiting = list.toString();
+        graceMillis = grace;
+        AgentProperties.publishWaiting(this);
+    }
+
+    /** The reaper has looked at every thread's children once: what it found is in the figures. */
+    public void looked() {
+        if (!looked) {
+            looked = true;
+            AgentProperties.publishWaiting(this);
+        }
+    }
+
+    public String waiting() {
+        return waiting;
+    }
+
+    public long graceMillis() {
+        return graceMillis;
+    }
+
+    public boolean hasLooked() {
+        return looked;
     }
 
     public String version() {

@@ -2,6 +2,7 @@ package dev.reaper.spi;
 
 import dev.reaper.options.Options;
 import java.lang.instrument.Instrumentation;
+import java.time.Duration;
 
 /**
  * Where the boot side (loaded by the application's class loader, from premain, with nothing but
@@ -45,6 +46,12 @@ public interface Core {
 
     /** Relays a stop to the JVM's descendants: signal, wait, SIGKILL (README, the shutdown sequence). Returns when it is over. */
     void relay(Stop stop);
+
+    /**
+     * A new grace period for the zombies that may be the JVM's own, those waiting out theirs
+     * included: a second attach to a JVM where the agent runs ({@code attach PID grace=0s}).
+     */
+    void grace(Duration grace);
 
     /** The JVM is stopping: the agent's threads keep out of native calls that would hold its exit up. */
     void stopping();

@@ -55,6 +55,33 @@ class AttachIT {
         assertThat(status.stdout()).contains("state:               running", "zombies reaped:      40", "role:                PID 1");
     }
 
+    /**
+     * Attached to a JVM holding zombies, the agent cannot tell those its dead threads started from
+     * orphans: attach says how many wait out the grace, when they will be reaped and how to reap them
+     * at once; status lists them with their ages; attaching again with grace=0s reaps them at once.
+     */
+    @Test
+    void attachSaysWhatItFoundAndWhenAndGraceZeroReapsAtOnce() throws Exception {
+        Running jvm = Jvm.on(Jdk.JDK17).asPid1().start(AttachTargetApp.class, dir.toString(), "20");
+        awaitFile("ready");
+        long pid = jvm.pid();
+
+        Result attach = ReaperCli.run("attach", "" + pid);
+        assertThat(attach.status()).as("%s", attach).isZero();
+        List<String> said = attach.stdout().lines().toList();
+        assertThat(said.get(1)).startsWith("20 zombies may be the JVM's own children").contains("wait out the grace of 60 s and are reaped by ");
+        assertThat(said.get(2)).startsWith("to reap them at once: java -jar reaper.jar attach " + pid + " grace=0s");
+
+        Result status = ReaperCli.run("status", "" + pid);
+        assertThat(status.stdout()).as("%s", status).contains("waiting out grace:   20 (grace 60 s;");
+        assertThat(status.stdout().lines().filter(l -> l.matches("  pid \\d+ +\\S+ +seen [0-9.]+ s ago, reaped in [0-9.]+ s"))).hasSize(20);
+        assertThat(Zombies.childrenOf(pid)).as("waiting out their grace").isEqualTo(20);
+
+        Result cure = ReaperCli.run("attach", "" + pid, "grace=0s");
+        assertThat(cure.stdout()).as("%s", cure).contains("grace is now 0 s").contains("no zombie waits out a grace period now");
+        assertThat(Zombies.awaitNone(pid, 10_000)).as("reaped at once, not after the 60 s grace").isZero();
+    }
+
     @Test
     void aJvmThatHasTheAgentAlreadyIsSaidSo() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent(null).start(AttachTargetApp.class, dir.toString(), "0").awaitAgentReady();
