@@ -1,34 +1,53 @@
 package dev.reaper.reap;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.HashMap;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongPredicate;
 
 /**
  * The children the JDK waits for itself: every pid that {@code ProcessHandleImpl.completions} holds.
  * The JDK adds a child there (and starts a thread blocked in waitpid for it) right after starting it,
- * and removes it only after that waitpid has returned; a child the agent reaped first would report
- * exit status 0 to the application. So a pid in this map is never the agent's to reap.
+ * on the thread that started it, and removes it only after that waitpid has returned; a child the
+ * agent reaped first would report exit status 0 to the application. So a pid in this map is never
+ * the agent's to reap.
+ *
+ * <p>The table is read once {@code ProcessHandleImpl} has been initialised, not before: initialising
+ * it (the JDK's reaper thread pool) costs the agent's start 10 to 15 ms, and until the application
+ * starts a process it is not initialised, and the JDK has no child. A child the JDK starts meanwhile
+ * is on its starting thread's list, never the leader's, until the table holds it (see Ownership).
  */
 public final class JdkChildren implements LongPredicate {
-    private final Map<?, ?> completions;
+    private final Field field;
+    /** jdk.internal.misc.Unsafe, and its shouldBeInitialized(Class): until the table is read. */
+    private final Object unsafe;
+    private final Method shouldBeInitialized;
     private final String unknownBecause;
+    private volatile Map<?, ?> completions;
 
-    private JdkChildren(Map<?, ?> completions, String unknownBecause) {
+    private JdkChildren(Field field, Object unsafe, Method shouldBeInitialized, Map<?, ?> completions, String unknownBecause) {
+        this.field = field;
+        this.unsafe = unsafe;
+        this.shouldBeInitialized = shouldBeInitialized;
         this.completions = completions;
         this.unknownBecause = unknownBecause;
     }
 
-    /** Needs java.lang opened to this module (Instrumentation.redefineModule does that). */
+    /**
+     * Needs java.lang opened to this module and jdk.internal.misc exported to it
+     * (Instrumentation.redefineModule does that). Initialises nothing.
+     */
     public static JdkChildren find() {
         try {
-            Field field = Class.forName("java.lang.ProcessHandleImpl").getDeclaredField("completions");
+            Field field = Class.forName("java.lang.ProcessHandleImpl", false, null).getDeclaredField("completions");
             field.setAccessible(true);
-            return new JdkChildren((Map<?, ?>) field.get(null), null);
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+            return new JdkChildren(field, unsafe, unsafeClass.getMethod("shouldBeInitialized", Class.class), null, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return new JdkChildren(null, e.toString());
+            return new JdkChildren(null, null, null, null, e.toString());
         }
     }
 
@@ -38,12 +57,12 @@ public final class JdkChildren implements LongPredicate {
         for (long pid : pids) {
             table.put(pid, true);
         }
-        return new JdkChildren(table, null);
+        return new JdkChildren(null, null, null, table, null);
     }
 
     /** False if this JDK keeps its children elsewhere; then no child can be told apart from an orphan. */
     public boolean known() {
-        return completions != null;
+        return unknownBecause == null;
     }
 
     public String unknownBecause() {
@@ -51,12 +70,31 @@ public final class JdkChildren implements LongPredicate {
     }
 
     public boolean waitsFor(long pid) {
-        return completions != null && completions.containsKey(pid);
+        Map<?, ?> table = table();
+        return table != null && table.containsKey(pid);
     }
 
     /** {@link #waitsFor}, for {@link Ownership#decide}. */
     @Override
     public boolean test(long pid) {
         return waitsFor(pid);
+    }
+
+    /** The JDK's table, once ProcessHandleImpl is initialised; null before (the JDK has no child then), or if unknown. */
+    private Map<?, ?> table() {
+        Map<?, ?> table = completions;
+        if (table != null || field == null) {
+            return table;
+        }
+        try {
+            if ((Boolean) shouldBeInitialized.invoke(unsafe, field.getDeclaringClass())) {
+                return null;
+            }
+            table = (Map<?, ?>) field.get(null);
+            completions = table;
+            return table;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read the JDK's table of its children", e);
+        }
     }
 }
