@@ -10,6 +10,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,9 +35,13 @@ public final class Jvmti {
     /** jvmtiEventCallbacks up to ThreadEnd, its fourth field; JVMTI zeroes the rest. */
     private static final int CALLBACKS_UP_TO_THREAD_END = 4;
 
-    /** jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. */
+    /**
+     * jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. The pointers as
+     * longs (64 bits, as they are on the platforms the agent runs on): a direct callback then makes
+     * no object per call.
+     */
     public interface ThreadEnd extends Callback {
-        void ended(Pointer jvmti, Pointer jni, Pointer thread);
+        void ended(long jvmti, long jni, long thread);
     }
 
     /** JNA frees a callback's native stub once its Java object is collected: this one lives as long as the JVM. */
@@ -53,7 +58,7 @@ public final class Jvmti {
         Pointer functions = env.getPointer(0);
         Memory callbacks = new Memory((long) CALLBACKS_UP_TO_THREAD_END * Native.POINTER_SIZE);
         callbacks.clear();
-        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, CallbackReference.getFunctionPointer(listener));
+        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, functionPointer(listener));
         installed = listener;
         check("SetEventCallbacks", slot(functions, SET_EVENT_CALLBACKS - 1).invokeInt(new Object[] {env, callbacks, (int) callbacks.size()}));
         check("SetEventNotificationMode(ThreadEnd)", slot(functions, SET_EVENT_NOTIFICATION_MODE - 1)
@@ -93,6 +98,23 @@ public final class Jvmti {
             return process;
         } catch (UnsatisfiedLinkError notGlobal) {
             return NativeLibrary.getInstance(System.getProperty("java.home") + "/lib/server/libjvm.so");
+        }
+    }
+
+    /**
+     * The native entry of {@code listener}, made by JNA in its direct mode: native code calls the Java
+     * method straight, with its primitive arguments, where the default mode packs them into an
+     * Object[] for a proxy that calls the method by reflection (some tens of microseconds per
+     * thread's end, seen here). JNA makes direct callbacks for direct-mapped functions that take
+     * one, through a method of its own that it keeps private; if that cannot be reached, the default.
+     */
+    private static Pointer functionPointer(ThreadEnd listener) {
+        try {
+            Method direct = CallbackReference.class.getDeclaredMethod("getFunctionPointer", Callback.class, boolean.class);
+            direct.setAccessible(true);
+            return (Pointer) direct.invoke(null, listener, true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return CallbackReference.getFunctionPointer(listener);
         }
     }
 

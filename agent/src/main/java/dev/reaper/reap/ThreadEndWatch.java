@@ -30,7 +30,7 @@ final class ThreadEndWatch implements Jvmti.ThreadEnd {
 
     /** On the ending thread. Never throws into the thread's exit. */
     @Override
-    public void ended(Pointer jvmti, Pointer jni, Pointer thread) {
+    public void ended(long jvmti, long jni, long thread) {
         try {
             if (threadHasChild()) {
                 for (long pid : Proc.childrenOfThisThread()) {
