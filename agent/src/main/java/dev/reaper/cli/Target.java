@@ -1,10 +1,10 @@
 package dev.reaper.cli;
 
+import dev.reaper.proc.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -21,17 +21,13 @@ final class Target {
         this.proc = Path.of("/proc/" + pid);
     }
 
-    long pid() {
-        return pid;
-    }
-
     boolean exists() {
         return Files.isDirectory(proc);
     }
 
     /** The effective uid of the target, from /proc/PID/status; -1 if unknown. */
     long uid() throws IOException {
-        for (String line : Files.readAllLines(proc.resolve("status"))) {
+        for (String line : read("status").split("\n")) {
             if (line.startsWith("Uid:")) {
                 return Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
             }
@@ -42,8 +38,8 @@ final class Target {
     /** A HotSpot JVM has libjvm.so mapped. False too if its map cannot be read. */
     boolean isJvm() throws IOException {
         try {
-            return Files.readString(proc.resolve("maps"), StandardCharsets.ISO_8859_1).contains("/libjvm.so");
-        } catch (NoSuchFileException | AccessDeniedException unreadable) {
+            return read("maps").contains("/libjvm.so");
+        } catch (AccessDeniedException unreadable) {
             return false;
         }
     }
@@ -80,11 +76,9 @@ final class Target {
         return proc.resolve("root");
     }
 
+    /** One of the target's /proc files, empty once it is gone. */
     private String read(String file) throws IOException {
-        try {
-            return new String(Files.readAllBytes(proc.resolve(file)), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException gone) {
-            return "";
-        }
+        byte[] text = Proc.file(pid, file);
+        return text == null ? "" : new String(text, StandardCharsets.ISO_8859_1);
     }
 }

@@ -101,6 +101,11 @@ public final class Proc {
         return text == null ? null : Stat.parse(new String(text, StandardCharsets.ISO_8859_1));
     }
 
+    /** One file of a process's /proc directory (status, maps, cmdline...), or null once the process is gone. */
+    public static byte[] file(long pid, String name) throws IOException {
+        return read(ROOT.resolve(pid + "/" + name));
+    }
+
     /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */
     public static String command(long pid) throws IOException {
         byte[] text = read(ROOT.resolve(pid + "/comm"));

@@ -90,9 +90,4 @@ public final class OwnedChildren implements Predicate<ProcessId> {
     public Jvmti.ThreadEnd threadEndWatch() {
         return new ThreadEndWatch(this);
     }
-
-    /** How many pids the set holds. */
-    public int size() {
-        return owned.size();
-    }
 }

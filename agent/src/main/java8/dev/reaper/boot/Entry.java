@@ -21,22 +21,12 @@ public final class Entry {
 
     /** {@code -javaagent:reaper.jar[=OPTIONS]}. */
     public static void premain(String arguments, Instrumentation instrumentation) {
-        String old = tooOld(System.getProperty("java.specification.version"));
-        if (old != null) {
-            System.err.println(old + ": nothing is reaped");
-            return;
-        }
-        hand("dev.reaper.boot.ReaperAgent", "premain", arguments, instrumentation);
+        hand("premain", arguments, instrumentation);
     }
 
     /** Dynamic attach. */
     public static void agentmain(String arguments, Instrumentation instrumentation) {
-        String old = tooOld(System.getProperty("java.specification.version"));
-        if (old != null) {
-            System.err.println(old + ": nothing is reaped");
-            return;
-        }
-        hand("dev.reaper.boot.ReaperAgent", "attach", arguments, instrumentation);
+        hand("attach", arguments, instrumentation);
     }
 
     /** {@code java -jar reaper.jar ...}: on an older Java, one line and status 2. */
@@ -78,10 +68,18 @@ public final class Entry {
         return end == 0 ? -1 : Integer.parseInt(s.substring(0, end));
     }
 
-    /** Calls the agent's own entry point; whatever it throws is said in one line, never a stack trace (premain's would abort the JVM). */
-    private static void hand(String className, String method, String arguments, Instrumentation instrumentation) {
+    /**
+     * On an older Java, one line; else calls ReaperAgent's entry point {@code method}. Whatever it
+     * throws is said in one line, never a stack trace (premain's would abort the JVM).
+     */
+    private static void hand(String method, String arguments, Instrumentation instrumentation) {
+        String old = tooOld(System.getProperty("java.specification.version"));
+        if (old != null) {
+            System.err.println(old + ": nothing is reaped");
+            return;
+        }
         try {
-            Class.forName(className).getMethod(method, String.class, Instrumentation.class).invoke(null, arguments, instrumentation);
+            Class.forName("dev.reaper.boot.ReaperAgent").getMethod(method, String.class, Instrumentation.class).invoke(null, arguments, instrumentation);
         } catch (InvocationTargetException e) {
             System.err.println("reaper: could not start (" + e.getCause() + "): nothing is reaped");
         } catch (Throwable e) {
