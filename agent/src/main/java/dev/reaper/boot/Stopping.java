@@ -86,6 +86,7 @@ final class Stopping {
         return new Runnable() { // a class, not a lambda: see AgentLoader
             @Override
             public void run() {
+                Log.shuttingDown();
                 try {
                     boolean decided;
                     synchronized (lock) {
@@ -112,7 +113,7 @@ final class Stopping {
         return new Runnable() { // a class, not a lambda: see AgentLoader
             @Override
             public void run() {
-                Log.afterShutdownHooks();
+                Log.shuttingDown();
                 try {
                     Core loaded = core.now();
                     if (loaded == null) {

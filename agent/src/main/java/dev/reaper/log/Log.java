@@ -15,7 +15,7 @@ import java.lang.System.Logger.Level;
 public final class Log {
     private static volatile LogLevel level = LogLevel.WARN;
     private static volatile Logger logger;
-    private static volatile boolean afterShutdownHooks;
+    private static volatile boolean shuttingDown;
 
     private Log() {}
 
@@ -24,13 +24,13 @@ public final class Log {
     }
 
     /**
-     * The JVM's shutdown hooks have all run, the application's logging's among them (java.util.logging's
-     * LogManager, Logback and Log4j each close their handlers in a hook of their own): from now on
-     * the agent's lines go straight to stderr, as the line a plain java.util.logging console shows
-     * ("INFO: reaper: ..."), since nothing else would show them.
+     * The JVM has begun to shut down: the application's logging closes its handlers in a shutdown
+     * hook of its own (java.util.logging's LogManager, Logback and Log4j each do), at any moment from
+     * now. So from now on the agent's lines go straight to stderr, as the line a plain
+     * java.util.logging console shows ("INFO: reaper: ..."), since nothing else might show them.
      */
-    public static void afterShutdownHooks() {
-        afterShutdownHooks = true;
+    public static void shuttingDown() {
+        shuttingDown = true;
     }
 
     public static boolean enabled(LogLevel wanted) {
@@ -83,7 +83,7 @@ public final class Log {
             return;
         }
         try {
-            if (afterShutdownHooks) {
+            if (shuttingDown) {
                 System.err.println((theirs == Level.DEBUG ? "FINE" : theirs.getName()) + ": reaper: " + message);
                 return;
             }
