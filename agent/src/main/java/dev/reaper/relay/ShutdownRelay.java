@@ -119,6 +119,15 @@ public final class ShutdownRelay {
      * reached them, if the JVM is no subreaper.
      */
     private List<Stat> look(Kernel k, Signal signal, long beganTicks, long session, Set<ProcessId> signalled) throws IOException {
+        List<Stat> running = walk(k, signal, beganTicks, session, signalled);
+        // One walk can miss a process: when its parent exits during the walk, after the JVM's own list was read, the
+        // kernel moves it to the JVM's list (a subreaper's, or PID 1's), and the parent's list, read next, is empty.
+        // So "nothing is left" is believed only from a second walk, which reads the JVM's list afresh.
+        return running.isEmpty() ? walk(k, signal, beganTicks, session, signalled) : running;
+    }
+
+    /** One walk of the tree: what {@link #look} says, but for a process whose parent exited during it. */
+    private List<Stat> walk(Kernel k, Signal signal, long beganTicks, long session, Set<ProcessId> signalled) throws IOException {
         List<Stat> running = new ArrayList<>();
         List<Stat> due = new ArrayList<>();
         long self = k.self();

@@ -99,12 +99,12 @@ class ShutdownIT {
     @Test
     void withoutTheNativeCallsTheStopGoesThroughTheJdk() throws Exception {
         Running jvm = Jvm.on(Jdk.JDK17).withAgent("exit-remap=143:0").option("-Djna.tmpdir=/proc/no-such-dir").asPid1()
-                .start(ShutdownApp.class, dir.toString(), "handler=fork");
+                .start(ShutdownApp.class, dir.toString(), "handler=fork").awaitAgentReady(); // it has said what it lost
         awaitReady();
         Result result = stop(jvm, "TERM");
 
         assertThat(result.status()).as("%s", result).isZero();
-        assertThat(graceful()).isEqualTo(ALL_GRACEFUL);
+        assertThat(graceful()).as("%s", result).isEqualTo(ALL_GRACEFUL);
         assertThat(result.stderr()).contains("JNA cannot load its native library");
     }
 
