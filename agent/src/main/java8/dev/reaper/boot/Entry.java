@@ -10,8 +10,11 @@ import java.lang.reflect.Method;
  * that any JVM from 8 on can load it. Given to a fleet through JAVA_TOOL_OPTIONS, an agent whose
  * entry class an older JVM cannot read aborts that JVM (UnsupportedClassVersionError in premain):
  * here an older JVM gets one line on stderr instead, and its application runs. On Java 17 and later
- * it hands over to {@link ReaperAgent} and {@link ReaperMain}, by reflection, so that nothing
- * compiled for 17 is loaded before the check.
+ * it hands over to {@link ReaperAgent} and {@link ReaperMain}, after the check: nothing compiled for
+ * 17 is loaded before it. ReaperAgent is called directly, not by reflection: a JVM resolves a call's
+ * class only when the call first runs (or, resolving early, must raise any error only then: JVMS
+ * 5.4), and the verifier does not load it (the arguments are java.* types); a first Method.invoke
+ * costs a JDK 18+ JVM's main thread 10 to 20 ms (JEP 416: it spins method-handle classes).
  */
 public final class Entry {
     /** The oldest Java the agent runs on. */
@@ -79,9 +82,11 @@ public final class Entry {
             return;
         }
         try {
-            Class.forName("dev.reaper.boot.ReaperAgent").getMethod(method, String.class, Instrumentation.class).invoke(null, arguments, instrumentation);
-        } catch (InvocationTargetException e) {
-            System.err.println("reaper: could not start (" + e.getCause() + "): nothing is reaped");
+            if (method.equals("premain")) {
+                ReaperAgent.premain(arguments, instrumentation);
+            } else {
+                ReaperAgent.attach(arguments, instrumentation);
+            }
         } catch (Throwable e) {
             System.err.println("reaper: could not start (" + e + "): nothing is reaped");
         }
