@@ -1,44 +1,63 @@
 package dev.reaper.proc;
 
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * Reads what the agent needs from /proc. Nothing here is cached: each call reads the kernel's
  * current view, and a process that is gone reads as absent (null or empty), never as an error.
+ *
+ * <p>Through java.io, not java.nio.file: premain reads /proc through here, and the first use of
+ * java.nio.file's channels loads some 40 classes and libnio (about 3 ms), which java.io, whose
+ * classes every JVM has loaded by then, does not; a read also costs less (no channel, no size query).
  */
 public final class Proc {
-    private static final Path ROOT = Path.of("/proc");
+    private static final String ROOT = "/proc/";
     private static final long[] NONE = new long[0];
+    /** Most files read here (stat, children of a few processes, comm) fit; longer ones grow it. */
+    private static final int FIRST_READ = 512;
 
     private Proc() {}
 
     /** The pid of the calling process as /proc sees it (it differs from getpid() if /proc belongs to another pid namespace). */
     public static long self() throws IOException {
-        return Long.parseLong(Files.readSymbolicLink(ROOT.resolve("self")).toString());
+        return lastNumber(new File(ROOT + "self").getCanonicalPath());
+    }
+
+    /** The id of the calling thread as /proc sees it. */
+    public static long threadSelf() throws IOException {
+        return lastNumber(new File(ROOT + "thread-self").getCanonicalPath());
+    }
+
+    /**
+     * The calling process's pid in each pid namespace from /proc's down to its own (NSpid of
+     * /proc/self/status, Linux 4.1+): the first is /proc's view, the last is getpid(); one pid if
+     * /proc belongs to the process's own namespace. Null if the kernel does not say.
+     */
+    public static long[] selfNamespacePids() throws IOException {
+        byte[] text = read(ROOT + "self/status");
+        if (text == null) {
+            return null;
+        }
+        String status = new String(text, StandardCharsets.ISO_8859_1);
+        int at = status.indexOf("\nNSpid:");
+        if (at < 0) {
+            return null;
+        }
+        int end = status.indexOf('\n', at + 1);
+        byte[] line = status.substring(at + "\nNSpid:".length(), end < 0 ? status.length() : end).getBytes(StandardCharsets.ISO_8859_1);
+        long[] pids = parsePids(line, line.length);
+        return pids.length == 0 ? null : pids;
     }
 
     /** The thread ids of a process. */
     public static long[] tasks(long pid) throws IOException {
-        long[] tids = new long[64];
-        int n = 0;
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(ROOT.resolve(pid + "/task"))) {
-            for (Path task : dir) {
-                if (n == tids.length) {
-                    tids = Arrays.copyOf(tids, n * 2);
-                }
-                tids[n++] = Long.parseLong(task.getFileName().toString());
-            }
-        } catch (NoSuchFileException e) {
-            return NONE;
-        }
-        return Arrays.copyOf(tids, n);
+        return numbers(new File(ROOT + pid + "/task").list());
     }
 
     /**
@@ -46,7 +65,7 @@ public final class Proc {
      * orphans to, the orphans this process adopted. Needs CONFIG_PROC_CHILDREN (every major distribution has it).
      */
     public static long[] children(long pid, long tid) throws IOException {
-        byte[] text = read(ROOT.resolve(pid + "/task/" + tid + "/children"));
+        byte[] text = read(ROOT + pid + "/task/" + tid + "/children");
         return text == null ? NONE : parsePids(text, text.length);
     }
 
@@ -55,7 +74,7 @@ public final class Proc {
      * in several reads, and children may exit (and be reaped) between them.
      */
     public static long[] childrenOfThisThread() throws IOException {
-        Path file = ROOT.resolve("thread-self/children");
+        String file = ROOT + "thread-self/children";
         byte[] last = read(file);
         for (int i = 0; i < 10 && last != null && last.length > 0; i++) { // most threads end with none: one read
             byte[] again = read(file);
@@ -69,46 +88,46 @@ public final class Proc {
 
     /** Whether the kernel offers per-thread children lists. */
     public static boolean hasChildrenLists(long pid) {
-        return Files.isReadable(ROOT.resolve(pid + "/task/" + pid + "/children"));
+        return new File(ROOT + pid + "/task/" + pid + "/children").canRead();
     }
 
     /** /proc/PID/stat, or null if the process is gone. */
     public static Stat stat(long pid) throws IOException {
-        return stat(ROOT.resolve(pid + "/stat"));
+        return parseStat(ROOT + pid + "/stat");
     }
 
     /** /proc/PID/task/TID/stat: one thread's; null if it has ended. */
     public static Stat stat(long pid, long tid) throws IOException {
-        return stat(ROOT.resolve(pid + "/task/" + tid + "/stat"));
+        return parseStat(ROOT + pid + "/task/" + tid + "/stat");
     }
 
     /** The calling process's own stat. */
     public static Stat selfStat() throws IOException {
-        return stat(ROOT.resolve("self/stat"));
+        return parseStat(ROOT + "self/stat");
     }
 
     /** When the calling thread started, in clock ticks since boot (its own stat's field 22, as for a process). */
     public static long threadStartTicks() throws IOException {
-        Stat thread = stat(ROOT.resolve("thread-self/stat"));
+        Stat thread = parseStat(ROOT + "thread-self/stat");
         if (thread == null) {
             throw new IOException("cannot read /proc/thread-self/stat");
         }
         return thread.startTime();
     }
 
-    private static Stat stat(Path file) throws IOException {
+    private static Stat parseStat(String file) throws IOException {
         byte[] text = read(file);
         return text == null ? null : Stat.parse(new String(text, StandardCharsets.ISO_8859_1));
     }
 
     /** One file of a process's /proc directory (status, maps, cmdline...), or null once the process is gone. */
     public static byte[] file(long pid, String name) throws IOException {
-        return read(ROOT.resolve(pid + "/" + name));
+        return read(ROOT + pid + "/" + name);
     }
 
     /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */
     public static String command(long pid) throws IOException {
-        byte[] text = read(ROOT.resolve(pid + "/comm"));
+        byte[] text = read(ROOT + pid + "/comm");
         return text == null ? null : new String(text, StandardCharsets.UTF_8).strip();
     }
 
@@ -122,13 +141,13 @@ public final class Proc {
      * Needs CONFIG_SCHED_DEBUG, which Debian has.
      */
     public static long deadForMillis(long pid) throws IOException {
-        double lastRan = execStartMillis(ROOT.resolve(pid + "/sched"));
-        double now = execStartMillis(ROOT.resolve("thread-self/sched"));
+        double lastRan = execStartMillis(ROOT + pid + "/sched");
+        double now = execStartMillis(ROOT + "thread-self/sched");
         return lastRan < 0 || now < 0 ? -1 : Math.max(0, (long) (now - lastRan));
     }
 
     /** se.exec_start of a /proc/.../sched file, in milliseconds of the scheduler's clock; -1 if unknown. */
-    private static double execStartMillis(Path file) throws IOException {
+    private static double execStartMillis(String file) throws IOException {
         byte[] text = read(file);
         if (text == null) {
             return -1;
@@ -149,21 +168,35 @@ public final class Proc {
 
     /** Every pid in this /proc. */
     public static long[] pids() throws IOException {
-        long[] pids = new long[256];
+        String[] names = new File(ROOT).list();
+        if (names == null) {
+            throw new IOException("cannot list /proc");
+        }
+        return numbers(names);
+    }
+
+    /** The names that are numbers, as numbers; none if {@code names} is null (a directory that is gone). */
+    private static long[] numbers(String[] names) {
+        if (names == null) {
+            return NONE;
+        }
+        long[] numbers = new long[names.length];
         int n = 0;
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(ROOT)) {
-            for (Path entry : dir) {
-                String name = entry.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                if (n == pids.length) {
-                    pids = Arrays.copyOf(pids, n * 2);
-                }
-                pids[n++] = Long.parseLong(name);
+        for (String name : names) {
+            if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
+                numbers[n++] = Long.parseLong(name);
             }
         }
-        return Arrays.copyOf(pids, n);
+        return n == numbers.length ? numbers : Arrays.copyOf(numbers, n);
+    }
+
+    /** The number after the last '/' of a path: "/proc/12/task/34" gives 34. */
+    private static long lastNumber(String path) throws IOException {
+        try {
+            return Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+        } catch (NumberFormatException e) {
+            throw new IOException("not a /proc entry of a process: " + path);
+        }
     }
 
     /** The pids in a children list ("12 34 "), the first {@code length} bytes of {@code text}. */
@@ -190,12 +223,32 @@ public final class Proc {
         return Arrays.copyOf(pids, n);
     }
 
-    /** A file of one process, or null once the process is gone (ENOENT, or ESRCH between open and read, whatever the locale says). */
-    private static byte[] read(Path file) throws IOException {
+    /**
+     * A file of one process, or null once the process is gone (ENOENT, or ESRCH between open and
+     * read, whatever the locale says); AccessDeniedException if it is there but may not be read.
+     * /proc hands its files out a page per read at most, and says nothing of their size.
+     */
+    private static byte[] read(String file) throws IOException {
+        FileInputStream in;
         try {
-            return Files.readAllBytes(file);
-        } catch (AccessDeniedException e) {
-            throw e;
+            in = new FileInputStream(file);
+        } catch (FileNotFoundException e) { // java.io says ENOENT and EACCES alike
+            if (new File(file).exists()) {
+                throw new AccessDeniedException(file);
+            }
+            return null;
+        }
+        try (in) {
+            byte[] bytes = new byte[FIRST_READ];
+            int length = 0;
+            int n;
+            while ((n = in.read(bytes, length, bytes.length - length)) > 0) {
+                length += n;
+                if (length == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, bytes.length * 2);
+                }
+            }
+            return Arrays.copyOf(bytes, length);
         } catch (IOException gone) {
             return null;
         }
