@@ -15,7 +15,6 @@ import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -59,17 +58,32 @@ public final class AgentLoader {
 
     private final JarFile jar;
     private final URI jarUri;
-    /** Per module, its entries' paths within it, and its packages. */
-    private final Map<String, Set<String>> entries = new HashMap<>();
-    /** The boot side's own classes, at the jar's top: this package and the shared ones. */
-    private final Set<String> bootClasses = new HashSet<>();
-    private final Map<String, Set<String>> packages = new HashMap<>();
+    /**
+     * Per module, its entries' paths within it, and its packages; the boot side's own classes, at the
+     * jar's top (this package and the shared ones). Read from the jar's entries only when first asked
+     * for (JNA's module layer, {@link #loadEveryClass}): not before reaping runs, which loads its
+     * classes by name.
+     */
+    private Map<String, Set<String>> entries;
+    private Set<String> bootClasses;
+    private Map<String, Set<String>> packages;
 
-    /** Reads the entries of the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
+    /** Opens the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
     public AgentLoader(Class<?> anchor) throws IOException, URISyntaxException {
-        Path path = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        jar = new JarFile(path.toFile());
-        jarUri = path.toUri();
+        // java.io, not java.nio.file.Path: nothing else on the way to reaping needs java.nio.file's classes
+        File file = new File(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        jar = new JarFile(file);
+        jarUri = file.toURI();
+    }
+
+    /** Reads the jar's entries, once. */
+    private synchronized void index() {
+        if (entries != null) {
+            return;
+        }
+        entries = new HashMap<>();
+        bootClasses = new HashSet<>();
+        packages = new HashMap<>();
         for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
             String name = e.nextElement().getName();
             if (name.startsWith("dev/reaper/") && name.endsWith(".class")) {
@@ -109,6 +123,7 @@ public final class AgentLoader {
      * grants native access to that module alone before JNA loads its library (see the core's Startup).
      */
     ClassLoader jnaLayerLoader() {
+        index();
         NestedModules modules = new NestedModules(JNA_MODULE);
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(JNA_MODULE));
@@ -123,6 +138,7 @@ public final class AgentLoader {
      * JVM lacks (jdk.jfr, jdk.attach) are left out.
      */
     public void loadEveryClass(ClassLoader core, ClassLoader boot) {
+        index();
         for (String entry : entries.get(AGENT_MODULE)) {
             if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
                 load(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), core);
@@ -144,7 +160,7 @@ public final class AgentLoader {
 
     private NestedReader reader(String module) {
         String prefix = PREFIX + module + "/";
-        return new NestedReader(jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), entries.get(module));
+        return new NestedReader(this, jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), module);
     }
 
     /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
@@ -287,16 +303,24 @@ public final class AgentLoader {
 
     /** Reads one module's entries from the jar. The jar stays open: classes are loaded from it for the JVM's life. */
     private static final class NestedReader implements ModuleReader {
+        private final AgentLoader loader;
         private final JarFile jar;
         private final String prefix;
         private final URI location;
-        private final Set<String> names;
+        private final String module;
 
-        NestedReader(JarFile jar, String prefix, URI location, Set<String> names) {
+        NestedReader(AgentLoader loader, JarFile jar, String prefix, URI location, String module) {
+            this.loader = loader;
             this.jar = jar;
             this.prefix = prefix;
             this.location = location;
-            this.names = names;
+            this.module = module;
+        }
+
+        /** The module's entry of this name (a file, not a directory), or null: one look-up in the jar's table. */
+        private JarEntry entry(String name) {
+            JarEntry entry = jar.getJarEntry(prefix + name);
+            return entry == null || entry.isDirectory() || name.endsWith("/") ? null : entry;
         }
 
         /**
@@ -309,7 +333,7 @@ public final class AgentLoader {
          */
         @Override
         public Optional<URI> find(String name) {
-            if (!names.contains(name)) {
+            if (entry(name) == null) {
                 return Optional.empty();
             }
             File copy = name.endsWith(".so") ? copy(name) : null;
@@ -358,7 +382,7 @@ public final class AgentLoader {
 
         @Override
         public Optional<InputStream> open(String name) throws IOException {
-            JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
+            JarEntry entry = entry(name);
             return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));
         }
 
@@ -369,7 +393,7 @@ public final class AgentLoader {
          */
         @Override
         public Optional<ByteBuffer> read(String name) throws IOException {
-            JarEntry entry = names.contains(name) ? jar.getJarEntry(prefix + name) : null;
+            JarEntry entry = entry(name);
             if (entry == null) {
                 return Optional.empty();
             }
@@ -389,7 +413,8 @@ public final class AgentLoader {
 
         @Override
         public Stream<String> list() {
-            return names.stream();
+            loader.index();
+            return loader.entries.get(module).stream();
         }
 
         @Override

@@ -233,9 +233,8 @@ public record Options(
         }
     }
 
-    public static final Options DEFAULTS = defaults();
-
-    private static Options defaults() {
+    /** Every option at its default. (Not a constant: premain parses the options once, not twice.) */
+    public static Options defaults() {
         try {
             return parse(null, null);
         } catch (OptionsException e) {

@@ -31,8 +31,8 @@ class OptionsTest {
     @NullAndEmptySource
     @ValueSource(strings = {"  "})
     void noOptionsGiveTheDefaults(String none) throws OptionsException {
-        assertThat(Options.parse(none, none)).isEqualTo(Options.DEFAULTS);
-        assertThat(Options.DEFAULTS.toString()).isEqualTo(
+        assertThat(Options.parse(none, none)).isEqualTo(Options.defaults());
+        assertThat(Options.defaults().toString()).isEqualTo(
                 "enabled=true,subreaper=true,log=warn,sweep=5s,grace=1m,strict=false,relay=HUP+INT+TERM,stop-order=hooks-first,stop-timeout=3s,"
                 + "stop-budget=10s,stop-on-exit=true,jmx=auto");
     }
