@@ -27,9 +27,9 @@ public final class Agent implements Core {
     public Agent() {}
 
     @Override
-    public void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks) {
+    public void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks, boolean signalHandlers) {
         try {
-            new Startup(options, instrumentation, launch).run(afterShutdownHooks, this);
+            new Startup(options, instrumentation, launch, signalHandlers).run(afterShutdownHooks, this);
         } catch (RuntimeException | LinkageError e) {
             String message = "could not start (" + e + "): nothing is reaped";
             if (options.strict() && launch.atStartup()) {

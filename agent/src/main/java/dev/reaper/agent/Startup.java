@@ -14,6 +14,7 @@ import dev.reaper.proc.Proc;
 import dev.reaper.reap.JdkChildren;
 import dev.reaper.reap.OwnedChildren;
 import dev.reaper.reap.Reaper;
+import dev.reaper.reap.ThreadEndWatch;
 import dev.reaper.relay.ShutdownRelay;
 import dev.reaper.report.AgentProperties;
 import dev.reaper.report.Events;
@@ -25,8 +26,6 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +50,14 @@ final class Startup {
     private final Options options;
     private final Instrumentation instrumentation;
     private final Launch launch;
+    private final boolean signalHandlers;
     private String lastProblem = "unknown";
 
-    Startup(Options options, Instrumentation instrumentation, Launch launch) {
+    Startup(Options options, Instrumentation instrumentation, Launch launch, boolean signalHandlers) {
         this.options = options;
         this.instrumentation = instrumentation;
         this.launch = launch;
+        this.signalHandlers = signalHandlers;
     }
 
     /** The agent once wired: what the boot side's stop needs, and what the handover changes. */
@@ -66,11 +67,9 @@ final class Startup {
     void run(Runnable afterShutdownHooks, Agent wired) {
         long began = System.nanoTime();
         openJdkInternals();
-        wired.afterShutdownHooks(runAfterShutdownHooks(afterShutdownHooks));
-        AgentProperties.open();
-        AgentProperties.state("starting");
         Capabilities caps = probe();
         if (caps.cannotReap() != null) {
+            beyondReaping(afterShutdownHooks, wired);
             fail(caps.cannotReap());
             return;
         }
@@ -80,6 +79,7 @@ final class Startup {
         if (reaping) {
             startReaping(agent.reaper()); // ready: reaping and the relay armed, through the JDK's own means
         }
+        beyondReaping(afterShutdownHooks, wired);
         caps = caps.with(loadNatives(caps));
         Kernel kernel = kernelOf(caps);
         if (kernel == null) {
@@ -107,6 +107,9 @@ final class Startup {
             // the JVM's own (see watchThreadsEnd); or the JDK's waitpid could not be reached
             startReaping(agent.reaper());
         }
+        if (options.jmx() != Options.Jmx.FALSE) {
+            openManagement();
+        }
         JmxExport.start(options.jmx(), agent.figures(), new IntSupplier() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
             @Override
             public int getAsInt() {
@@ -118,17 +121,34 @@ final class Startup {
     }
 
     /**
+     * What reaping does not need, done once it runs (each costs the start milliseconds, on JDK 18+
+     * tens of them: a first Method.invoke spins method-handle classes, JEP 416): the hook after the
+     * shutdown hooks (a stop that comes first waits for it, see Agent#runsAfterShutdownHooks), and
+     * the agent properties, which the attach client reads.
+     */
+    private void beyondReaping(Runnable afterShutdownHooks, Agent wired) {
+        wired.afterShutdownHooks(runAfterShutdownHooks(afterShutdownHooks));
+        AgentProperties.open();
+        AgentProperties.state("starting");
+    }
+
+    /**
      * Opens java.lang to the agent's module alone (to read the JDK's table of children and reach its
-     * waitpid) and exports the JDK's internals it reads (the JVM's arguments, the agent properties,
-     * the system shutdown hooks). The application gains nothing.
+     * waitpid) and exports the JDK's internals it reads (Unsafe, the agent properties, the system
+     * shutdown hooks). The application gains nothing.
      */
     private void openJdkInternals() {
         Module self = Startup.class.getModule();
         instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc", Set.of(self), "jdk.internal.vm", Set.of(self),
                 "jdk.internal.access", Set.of(self)), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+    }
+
+    /** Opens java.lang.management to the agent's module, for JmxExport: once reaping runs, and only if the MBean may be registered. */
+    private void openManagement() {
         Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
-        if (management != null) { // for JmxExport
-            instrumentation.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(self)), Set.of(), Map.of());
+        if (management != null) {
+            instrumentation.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(Startup.class.getModule())), Set.of(),
+                    Map.of());
         }
     }
 
@@ -166,8 +186,19 @@ final class Startup {
         if (!"Linux".equals(os)) {
             return new Capabilities(-1, "this is " + os + ", not Linux: nothing is reaped", null, null, null, null, false, null);
         }
-        long self = ProcessHandle.current().pid();
-        String procMissing = checkProc(self);
+        long self;
+        long seen;
+        try {
+            // the pid and /proc's view of it from /proc/self/status, not ProcessHandle.current(), whose
+            // first use initialises the JDK's process machinery (its reaper thread pool): 10 to 15 ms
+            long[] pids = Proc.selfNamespacePids();
+            self = pids != null ? pids[pids.length - 1] : ProcessHandle.current().pid();
+            seen = pids != null ? pids[0] : Proc.self();
+        } catch (IOException | RuntimeException e) {
+            long pid = ProcessHandle.current().pid();
+            return new Capabilities(pid, "cannot read /proc (" + e + "): nothing is reaped; mount /proc", null, null, null, null, false, null);
+        }
+        String procMissing = checkProc(self, seen);
         if (procMissing != null) {
             return new Capabilities(self, procMissing, null, null, null, null, false, null);
         }
@@ -186,14 +217,8 @@ final class Startup {
         return new Capabilities(self, null, jdk, jdkKernel, jdkKernelMissing, signalsLost(), leaderRunsJava(), null);
     }
 
-    /** Null if /proc can be read and belongs to this pid namespace; else why nothing is reaped. */
-    private static String checkProc(long self) {
-        long seen;
-        try {
-            seen = Proc.self();
-        } catch (IOException | RuntimeException e) {
-            return "cannot read /proc (" + e + "): nothing is reaped; mount /proc";
-        }
+    /** Null if /proc belongs to this pid namespace (it sees this JVM as {@code seen}) and has children lists; else why nothing is reaped. */
+    private static String checkProc(long self, long seen) {
         if (seen != self) {
             return "/proc belongs to another pid namespace (it sees this JVM as " + seen + ", not " + self
                     + "): nothing is reaped; mount a /proc for this namespace (unshare --mount-proc, or a container engine)";
@@ -214,8 +239,7 @@ final class Startup {
             return !"SUN_STANDARD".equals(System.getProperty("sun.java.launcher"));
         }
         try {
-            String[] self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString().split("/");
-            return self.length == 3 && self[0].equals(self[2]);
+            return Proc.threadSelf() == Proc.self();
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -228,27 +252,10 @@ final class Startup {
         if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
             return "module jdk.unsupported is not in this JVM, so no Java signal handler can run: " + lost + "; add --add-modules jdk.unsupported";
         }
-        if (reducedSignalUsage()) {
+        if (!signalHandlers) { // the JVM refused the boot side's handlers of TERM, INT and HUP: -Xrs
             return "-Xrs stops HotSpot from running Java signal handlers: " + lost + "; remove -Xrs";
         }
         return null;
-    }
-
-    private static boolean reducedSignalUsage() {
-        boolean reduced = false;
-        try {
-            String[] arguments = (String[]) Class.forName("jdk.internal.misc.VM").getMethod("getRuntimeArguments").invoke(null);
-            for (String argument : arguments) {
-                if (argument.equals("-Xrs") || argument.equals("-XX:+ReduceSignalUsage")) {
-                    reduced = true;
-                } else if (argument.equals("-XX:-ReduceSignalUsage")) {
-                    reduced = false;
-                }
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Log.debug("cannot read the JVM's arguments: " + e);
-        }
-        return reduced;
     }
 
     /** The one wiring path: the agent's parts from what the probes found, on the best kernel there is yet. */
@@ -394,7 +401,7 @@ final class Startup {
             @Override
             public void run() {
                 try {
-                    Jvmti.onThreadEnd(agent.owned().threadEndWatch());
+                    Jvmti.onThreadEnd(new ThreadEndWatch(agent.owned()));
                 } catch (IOException | RuntimeException | LinkageError e) {
                     Log.warn("cannot watch the JVM's threads end (" + e.getMessage() + "): a child that native code started from a thread"
                             + " that has ended since may be taken for an orphan, and its exit status lost to its starter");

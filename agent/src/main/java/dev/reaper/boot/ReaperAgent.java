@@ -76,7 +76,7 @@ public final class ReaperAgent {
         // Both here, on the calling thread, not once the core runs: a shutdown signal that arrives any
         // time after premain, and an exit in the JVM's first moments, are the agent's.
         Runtime.getRuntime().addShutdownHook(new Thread(stopping.exitHook(), "reaper shutdown"));
-        ShutdownSignals.install(stopping);
+        core.signalHandlers = ShutdownSignals.install(stopping);
         if (options.strict() && launch.atStartup()) {
             core.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
         } else {
@@ -110,6 +110,7 @@ public final class ReaperAgent {
         private final Instrumentation instrumentation;
         private final Launch launch;
         private Stopping stopping;
+        private boolean signalHandlers;
         private Core core;
         private boolean failed;
 
@@ -138,7 +139,7 @@ public final class ReaperAgent {
                 notifyAll();
             }
             try {
-                loading.start(options, instrumentation, launch, stopping.afterHooks());
+                loading.start(options, instrumentation, launch, stopping.afterHooks(), signalHandlers);
                 jar.loadEveryClass(loader, boot);
             } catch (RuntimeException | LinkageError e) {
                 cannotStart(e);

@@ -39,9 +39,13 @@ public final class JdkKernel implements Kernel {
         this.waitForProcessExit = waitForProcessExit;
     }
 
-    /** Finds the JDK's native; throws if this JDK has no such method, or it cannot be reached. */
+    /**
+     * Finds the JDK's native; throws if this JDK has no such method, or it cannot be reached. Initialises
+     * nothing: ProcessHandleImpl's initialisation (the JDK's own reaper thread pool) costs 10 to 15 ms,
+     * which the first reap pays, if any, not the agent's start.
+     */
     public static JdkKernel find(long self) throws ReflectiveOperationException {
-        Method method = Class.forName("java.lang.ProcessHandleImpl").getDeclaredMethod("waitForProcessExit0", long.class, boolean.class);
+        Method method = Class.forName("java.lang.ProcessHandleImpl", false, null).getDeclaredMethod("waitForProcessExit0", long.class, boolean.class);
         method.setAccessible(true);
         return new JdkKernel(self, method);
     }

@@ -21,15 +21,17 @@ import java.util.function.LongPredicate;
  */
 public final class JdkChildren implements LongPredicate {
     private final Field field;
-    /** jdk.internal.misc.Unsafe, and its shouldBeInitialized(Class): until the table is read. */
-    private final Object unsafe;
+    /** jdk.internal.misc.Unsafe's getUnsafe() and shouldBeInitialized(Class): until the table is read. */
+    private final Method getUnsafe;
     private final Method shouldBeInitialized;
     private final String unknownBecause;
     private volatile Map<?, ?> completions;
+    /** The Unsafe, got at the first look into the table, not at the start. */
+    private Object unsafe;
 
-    private JdkChildren(Field field, Object unsafe, Method shouldBeInitialized, Map<?, ?> completions, String unknownBecause) {
+    private JdkChildren(Field field, Method getUnsafe, Method shouldBeInitialized, Map<?, ?> completions, String unknownBecause) {
         this.field = field;
-        this.unsafe = unsafe;
+        this.getUnsafe = getUnsafe;
         this.shouldBeInitialized = shouldBeInitialized;
         this.completions = completions;
         this.unknownBecause = unknownBecause;
@@ -37,15 +39,19 @@ public final class JdkChildren implements LongPredicate {
 
     /**
      * Needs java.lang opened to this module and jdk.internal.misc exported to it
-     * (Instrumentation.redefineModule does that). Initialises nothing.
+     * (Instrumentation.redefineModule does that). Initialises nothing, and invokes nothing: a JDK
+     * 18+ JVM's first Method.invoke of each kind costs milliseconds (JEP 416), which the agent's
+     * start need not pay for a table the reaper reads only once it finds a zombie.
      */
     public static JdkChildren find() {
         try {
             Field field = Class.forName("java.lang.ProcessHandleImpl", false, null).getDeclaredField("completions");
             field.setAccessible(true);
-            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
-            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
-            return new JdkChildren(field, unsafe, unsafeClass.getMethod("shouldBeInitialized", Class.class), null, null);
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe", false, null);
+            if (!unsafeClass.getModule().isExported(unsafeClass.getPackageName(), JdkChildren.class.getModule())) {
+                throw new IllegalAccessException(unsafeClass.getPackageName() + " is not exported to the agent");
+            }
+            return new JdkChildren(field, unsafeClass.getMethod("getUnsafe"), unsafeClass.getMethod("shouldBeInitialized", Class.class), null, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return new JdkChildren(null, null, null, null, e.toString());
         }
@@ -83,14 +89,18 @@ public final class JdkChildren implements LongPredicate {
     /** The JDK's table, once ProcessHandleImpl is initialised; null before (the JDK has no child then), or if unknown. */
     private Map<?, ?> table() {
         Map<?, ?> table = completions;
-        if (table != null || field == null) {
-            return table;
-        }
+        return table != null || field == null ? table : readTable();
+    }
+
+    private synchronized Map<?, ?> readTable() {
         try {
+            if (unsafe == null) {
+                unsafe = getUnsafe.invoke(null);
+            }
             if ((Boolean) shouldBeInitialized.invoke(unsafe, field.getDeclaringClass())) {
                 return null;
             }
-            table = (Map<?, ?>) field.get(null);
+            Map<?, ?> table = (Map<?, ?>) field.get(null);
             completions = table;
             return table;
         } catch (ReflectiveOperationException e) {

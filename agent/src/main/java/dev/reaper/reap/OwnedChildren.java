@@ -1,6 +1,5 @@
 package dev.reaper.reap;
 
-import dev.reaper.linux.Jvmti;
 import dev.reaper.linux.Kernel;
 import dev.reaper.proc.ProcessId;
 import dev.reaper.proc.Stat;
@@ -84,10 +83,5 @@ public final class OwnedChildren implements Predicate<ProcessId> {
                 owned.remove(entry.getKey(), entry.getValue());
             }
         }
-    }
-
-    /** What records each ending Java thread's children here (JVMTI ThreadEnd). */
-    public Jvmti.ThreadEnd threadEndWatch() {
-        return new ThreadEndWatch(this);
     }
 }

@@ -19,12 +19,17 @@ import dev.reaper.proc.Stat;
  * leader thread's list: HotSpot posts JVMTI ThreadEnd on the ending thread, after Thread.exit() and
  * before do_exit. Every Java thread ends this way, whatever started its children (the JDK,
  * NuProcess, JNA, JNI, a virtual thread's carrier).
+ *
+ * <p>The start makes it once JNA has loaded: nothing the reaper needs before that (the owned set
+ * first) may name it, as it is a JNA callback, and loading a JNA class builds JNA's module layer
+ * (tens of milliseconds on JDK 24 and later; see dev.reaper.boot.AgentLoader).
  */
-final class ThreadEndWatch implements Jvmti.ThreadEnd {
+public final class ThreadEndWatch implements Jvmti.ThreadEnd {
     private final OwnedChildren owned;
     private volatile boolean failed;
 
-    ThreadEndWatch(OwnedChildren owned) {
+    /** Records in {@code owned}. */
+    public ThreadEndWatch(OwnedChildren owned) {
         this.owned = owned;
     }
 

@@ -38,8 +38,10 @@ public interface Core {
      *
      * @param afterShutdownHooks run once every application shutdown hook has finished, before the
      *                           JVM halts, if this JVM lets the agent have such a hook (see {@link #runsAfterShutdownHooks})
+     * @param signalHandlers     whether the JVM took the boot side's shutdown signal handlers: false
+     *                           under -Xrs (no Java signal handler runs then) or without module jdk.unsupported
      */
-    void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks);
+    void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks, boolean signalHandlers);
 
     /** Whether start's {@code afterShutdownHooks} will run; waits until start has tried to register it. */
     boolean runsAfterShutdownHooks() throws InterruptedException;
