@@ -138,11 +138,11 @@ public record Options(
                 case BOOLEAN:
                     return bool(text);
                 case LOG_LEVEL:
-                    return LogLevel.valueOf(text.toUpperCase(Locale.ROOT));
+                    return named(LogLevel.values(), text.toUpperCase(Locale.ROOT));
                 case JMX:
-                    return Jmx.valueOf(text.toUpperCase(Locale.ROOT));
+                    return named(Jmx.values(), text.toUpperCase(Locale.ROOT));
                 case STOP_ORDER:
-                    return StopOrder.valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
+                    return named(StopOrder.values(), text.toUpperCase(Locale.ROOT).replace('-', '_'));
                 case DURATION:
                     return Kind.duration(text, min, max);
                 case SIGNALS:
@@ -172,6 +172,19 @@ public record Options(
                 default:
                     return String.valueOf(value);
             }
+        }
+
+        /**
+         * The constant of this name; IllegalArgumentException if none. Not Enum.valueOf, which finds the
+         * constants by reflection (a Method.invoke of values(): milliseconds of premain on JDK 18+, JEP 416).
+         */
+        private static <E extends Enum<E>> E named(E[] constants, String name) {
+            for (E constant : constants) {
+                if (constant.name().equals(name)) {
+                    return constant;
+                }
+            }
+            throw new IllegalArgumentException(name);
         }
 
         static Option of(String key) {
