@@ -16,15 +16,32 @@ public record Stat(long pid, String command, char state, long ppid, long pgrp, l
         return new ProcessId(pid, startTime);
     }
 
-    /** Parses one stat line, which starts with the process's (or thread's) own id. */
+    /**
+     * Parses one stat line, which starts with the process's (or thread's) own id. Field by field, not
+     * by String.split, which would make some fifty strings of each line: the reaper reads a stat for
+     * each zombie it looks at.
+     */
     static Stat parse(String line) {
         long pid = Long.parseLong(line.substring(0, line.indexOf(' ')));
         // The command sits in parentheses and may itself hold spaces and parentheses: take the last ')'.
         int open = line.indexOf('(');
         int close = line.lastIndexOf(')');
-        String[] f = line.substring(close + 2).split(" ");
-        // f[0] is field 3 (state); field N is f[N - 3]
-        return new Stat(pid, line.substring(open + 1, close), f[0].charAt(0),
-                Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
+        int at = close + 2; // field 3, the state
+        char state = line.charAt(at);
+        long[] fields = new long[4]; // fields 4 (ppid), 5 (pgrp), 6 (session) and 22 (start time)
+        int field = 3;
+        int n = 0;
+        while (n < fields.length) {
+            at = line.indexOf(' ', at) + 1;
+            if (at == 0) {
+                throw new IllegalArgumentException("a stat line with fewer than 22 fields: " + line);
+            }
+            field++;
+            if (field <= 6 || field == 22) {
+                int end = line.indexOf(' ', at);
+                fields[n++] = Long.parseLong(line, at, end < 0 ? line.length() : end, 10);
+            }
+        }
+        return new Stat(pid, line.substring(open + 1, close), state, fields[0], fields[1], fields[2], fields[3]);
     }
 }

@@ -46,6 +46,8 @@ class ProcTest {
         assertThat(stat.ppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
         assertThat(stat.state()).isIn('R', 'S');
         assertThat(Proc.tasks(self)).contains(self);
+        assertThat(Proc.tasks(self)).as("this thread").contains(Proc.threadSelf());
+        assertThat(Proc.selfNamespacePids()).as("NSpid: /proc's view first, getpid() last").endsWith(self).startsWith(Proc.self());
         assertThat(Proc.stat(Integer.MAX_VALUE)).isNull();
         assertThat(Proc.children(Integer.MAX_VALUE, Integer.MAX_VALUE)).isEmpty();
     }
