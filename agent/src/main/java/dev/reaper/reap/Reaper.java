@@ -32,6 +32,8 @@ public final class Reaper implements Runnable {
     private static final long POLL_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long STOPPING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** On a kernel that cannot wait for an exit: how long after its last reap the loop polls before it waits for SIGCHLD again. */
+    private static final long STORM_POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(32);
 
     private final JdkChildren jdk;
     private final OwnedChildren owned;
@@ -43,6 +45,7 @@ public final class Reaper implements Runnable {
     private final ChildSignal signal;
     private final Figures figures;
     private final Backoff pending = new Backoff(POLL_MIN_NANOS, POLL_MAX_NANOS);
+    private final Backoff storm = new Backoff(POLL_MIN_NANOS, STORM_POLL_MAX_NANOS);
     private final Backoff retry;
     private volatile Kernel kernel;
     private volatile Thread thread;
@@ -55,6 +58,8 @@ public final class Reaper implements Runnable {
     private long graceUntil = Long.MAX_VALUE;
     private Map<ProcessId, Sighting> sightings = Map.of();
     private boolean armed;
+    /** The JDK's kernel has reaped lately: the loop polls (see {@link #work}). */
+    private boolean storming;
     private long[] candidates = new long[64];
     private int[] pins = new int[64];
 
@@ -195,7 +200,11 @@ public final class Reaper implements Runnable {
      * cannot name one), and sets how the loop waits next.
      */
     void work(Kernel k, long named, long now) throws IOException {
-        boolean full = !k.wakesOnExit() || now - nextFullLook >= 0 || now - graceUntil >= 0 || lookNow;
+        // Every thread's list only now and then (and when a zombie is not where it was named), on either
+        // kernel: the other threads' children are the JVM's own, which wait out the grace anyway; reading
+        // every thread's list costs a file per thread, which on the JDK's kernel, for each turn of a storm,
+        // was most of the agent's CPU per orphan.
+        boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0 || lookNow;
         lookNow = false;
         if (!full && reapNamedOrphan(k, named)) {
             // next: a waitid, which returns at once if another zombie is there; but a look if stopping (no blocking
@@ -226,8 +235,26 @@ public final class Reaper implements Runnable {
         if (count > 0) {
             wait = Wait.NOW; // more may have come meanwhile: look again at once
             pending.reset();
+            if (!k.wakesOnExit()) {
+                // The JDK's kernel cannot wait for an exit, and SIGCHLD wakes it through HotSpot, which starts a Java
+                // thread per signal: in a storm that costs more than the reaping itself. So once it has reaped, it
+                // polls (1, 2, 4... ms) without the handler, until a while passes with nothing to reap.
+                storming = true;
+                storm.reset();
+                if (armed) {
+                    signal.disarm();
+                    armed = false;
+                }
+            }
         } else if (zombies.isEmpty() && !k.wakesOnExit()) {
-            wait = Wait.EXIT; // nothing to reap: wait for SIGCHLD or the sweep
+            long next = storming ? storm.next() : STORM_POLL_MAX_NANOS;
+            if (next < STORM_POLL_MAX_NANOS) {
+                wait = Wait.POLL;
+                pollNanos = next;
+            } else {
+                storming = false;
+                wait = Wait.EXIT; // nothing to reap: wait for SIGCHLD (armed again, with one more look) or the sweep
+            }
             pending.reset();
         } else if (decision.jdkPending() || graceUntil == Long.MAX_VALUE) {
             wait = Wait.POLL; // the JDK reaps it in a moment; or it was reaped, or pinned away, since the look
