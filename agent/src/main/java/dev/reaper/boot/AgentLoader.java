@@ -51,6 +51,8 @@ public final class AgentLoader {
     private static final String JNA_MODULE = "com.sun.jna";
     private static final String JNA_PACKAGE = "com.sun.jna.";
     private static final String PREFIX = "META-INF/reaper/";
+    /** The command line tool's classes, within the core's module. */
+    private static final String TOOL_PACKAGE = "dev/reaper/cli/";
     /** The packages the core takes from the boot side's loader: both must see the same classes there. */
     private static final String[] SHARED = {"dev.reaper.spi.", "dev.reaper.options.", "dev.reaper.proc.", "dev.reaper.log."};
     /** The first JDK that restricts native access to the modules granted it (JEP 472). */
@@ -135,12 +137,13 @@ public final class AgentLoader {
      * {@code boot}, now. Classes are read from the jar as they are first used; if that jar is
      * rewritten while the JVM runs (an upgrade, a rebuild), a class first needed at shutdown could
      * no longer be loaded, and SIGTERM would find the agent broken. Classes that need a module this
-     * JVM lacks (jdk.jfr, jdk.attach) are left out.
+     * JVM lacks (jdk.jfr, jdk.attach) are left out, and so is the command line tool ({@value #TOOL_PACKAGE}),
+     * which runs in a JVM of its own (ReaperMain), never in the agent's.
      */
     public void loadEveryClass(ClassLoader core, ClassLoader boot) {
         index();
         for (String entry : entries.get(AGENT_MODULE)) {
-            if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/")) {
+            if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/") && !entry.startsWith(TOOL_PACKAGE)) {
                 load(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), core);
             }
         }
