@@ -134,13 +134,13 @@ final class Startup {
 
     /**
      * Opens java.lang to the agent's module alone (to read the JDK's table of children and reach its
-     * waitpid, and its system shutdown hooks) and exports the JDK's internals it reads (Unsafe, the agent
+     * waitpid, and its system shutdown hooks) and exports the one JDK internal it reads (the agent
      * properties). The application gains nothing.
      */
     private void openJdkInternals() {
         Module self = Startup.class.getModule();
-        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc", Set.of(self), "jdk.internal.vm", Set.of(self)),
-                Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.vm", Set.of(self)), Map.of("java.lang", Set.of(self)),
+                Set.of(), Map.of());
     }
 
     /** Opens java.lang.management to the agent's module, for JmxExport: once reaping runs, and only if the MBean may be registered. */

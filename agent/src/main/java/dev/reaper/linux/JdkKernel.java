@@ -4,6 +4,8 @@ import dev.reaper.proc.ProcessId;
 import dev.reaper.proc.Signal;
 import dev.reaper.proc.Stat;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Optional;
@@ -31,8 +33,17 @@ public final class JdkKernel implements Kernel {
     /** What the JDK's waitpid returns for a pid that is not (any more) a child of this JVM. */
     static final int NOT_A_CHILD = -2;
 
+    /**
+     * JDK 18 and later call a Method through method handles (JEP 416), and its first call costs 5 to
+     * 20 ms: there the native is called through a method handle, whose first call costs a quarter of
+     * that. On JDK 17 the reverse: its Method.invoke costs nothing to start, a first method handle 5 to 25 ms.
+     */
+    private static final boolean HANDLES = Runtime.version().feature() >= 18;
+
     private final long self;
     private final Method waitForProcessExit;
+    /** On JDK 18+, made at the first reap, not at the agent's start. */
+    private MethodHandle waitForProcessExitHandle;
 
     private JdkKernel(long self, Method waitForProcessExit) {
         this.self = self;
@@ -102,13 +113,25 @@ public final class JdkKernel implements Kernel {
         }
         int status;
         try {
-            status = (Integer) waitForProcessExit.invoke(null, pid, true);
+            status = HANDLES ? (int) handle().invokeExact(pid, true) : (Integer) waitForProcessExit.invoke(null, pid, true);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         } catch (InvocationTargetException e) {
             throw new IOException("the JDK's waitpid failed", e.getCause());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) { // from invokeExact, which declares Throwable; the native throws nothing checked
+            throw new IOException("the JDK's waitpid failed", e);
         }
         return status < 0 ? NOT_REAPED : status; // NOT_A_CHILD: reaped by another meanwhile; -1: an error, nothing reaped
+    }
+
+    /** The reaper's thread alone reaps: no lock. */
+    private MethodHandle handle() throws IllegalAccessException {
+        if (waitForProcessExitHandle == null) {
+            waitForProcessExitHandle = MethodHandles.lookup().unreflect(waitForProcessExit);
+        }
+        return waitForProcessExitHandle;
     }
 
     @Override
