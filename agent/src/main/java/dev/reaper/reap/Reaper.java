@@ -32,7 +32,7 @@ public final class Reaper implements Runnable {
     private static final long POLL_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long STOPPING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** On a kernel that cannot wait for an exit: how long after its last reap the loop polls before it waits for SIGCHLD again. */
+    /** How long after its last reap the loop polls (a storm), before it waits for an exit again. */
     private static final long STORM_POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(32);
 
     private final JdkChildren jdk;
@@ -58,8 +58,10 @@ public final class Reaper implements Runnable {
     private long graceUntil = Long.MAX_VALUE;
     private Map<ProcessId, Sighting> sightings = Map.of();
     private boolean armed;
-    /** The JDK's kernel has reaped lately: the loop polls (see {@link #work}). */
+    /** The loop has reaped lately: it polls (see {@link #storm}). */
     private boolean storming;
+    /** Zombies reaped since the loop last waited. */
+    private int drained;
     private long[] candidates = new long[64];
     private int[] pins = new int[64];
 
@@ -189,10 +191,45 @@ public final class Reaper implements Runnable {
             named = k.zombie(false); // one system call: a wake-up with nothing to reap costs no more
         }
         if (named == Kernel.NONE || named == Kernel.NO_CHILD) {
-            wait = Wait.EXIT;
+            quiet();
             return;
         }
         work(k, named, System.nanoTime());
+    }
+
+    /**
+     * It has reaped: more may have come meanwhile, so it looks again at once. Then, where it found
+     * nothing: on JNA's kernel, if it reaped several since it last waited (a storm), it waits a
+     * millisecond before it looks again, else it waits for the next exit; on the JDK's kernel, which
+     * cannot wait for an exit, it polls (after 1, 2, 4, 8, 16 ms) before it waits for SIGCHLD again.
+     * In a storm the loop so wakes once a millisecond for what came meanwhile, not once per orphan
+     * (whose wake-up, a context switch, cost more than the reaping), and at its end it waits for
+     * each exit again. The JDK's kernel also drops the SIGCHLD handler meanwhile: HotSpot starts a
+     * Java thread per signal, which costs more than the reaping.
+     */
+    private void storm(Kernel k) {
+        wait = Wait.NOW;
+        storming = true;
+        drained++;
+        storm.reset();
+        if (armed && !k.wakesOnExit()) {
+            signal.disarm(); // armed again before the loop waits for SIGCHLD, with one more look (awaitExit)
+            armed = false;
+        }
+    }
+
+    /** Nothing to reap now: the next poll of a storm, or wait for an exit. */
+    private void quiet() {
+        boolean batch = drained > 1 || !kernel.wakesOnExit();
+        drained = 0;
+        long next = storming && batch ? storm.next() : STORM_POLL_MAX_NANOS;
+        if (next < STORM_POLL_MAX_NANOS) {
+            wait = Wait.POLL;
+            pollNanos = next;
+        } else {
+            storming = false;
+            wait = Wait.EXIT;
+        }
     }
 
     /**
@@ -207,9 +244,7 @@ public final class Reaper implements Runnable {
         boolean full = now - nextFullLook >= 0 || now - graceUntil >= 0 || lookNow;
         lookNow = false;
         if (!full && reapNamedOrphan(k, named)) {
-            // next: a waitid, which returns at once if another zombie is there; but a look if stopping (no blocking
-            // call then), or if a zombie waits out its grace (waitid would name it, and the SIGCHLD handler would go and come back)
-            wait = stopping || !sightings.isEmpty() ? Wait.NOW : Wait.EXIT;
+            storm(k);
             pending.reset();
             return;
         }
@@ -233,28 +268,10 @@ public final class Reaper implements Runnable {
             figures.looked();
         }
         if (count > 0) {
-            wait = Wait.NOW; // more may have come meanwhile: look again at once
+            storm(k);
             pending.reset();
-            if (!k.wakesOnExit()) {
-                // The JDK's kernel cannot wait for an exit, and SIGCHLD wakes it through HotSpot, which starts a Java
-                // thread per signal: in a storm that costs more than the reaping itself. So once it has reaped, it
-                // polls (1, 2, 4... ms) without the handler, until a while passes with nothing to reap.
-                storming = true;
-                storm.reset();
-                if (armed) {
-                    signal.disarm();
-                    armed = false;
-                }
-            }
         } else if (zombies.isEmpty() && !k.wakesOnExit()) {
-            long next = storming ? storm.next() : STORM_POLL_MAX_NANOS;
-            if (next < STORM_POLL_MAX_NANOS) {
-                wait = Wait.POLL;
-                pollNanos = next;
-            } else {
-                storming = false;
-                wait = Wait.EXIT; // nothing to reap: wait for SIGCHLD (armed again, with one more look) or the sweep
-            }
+            quiet(); // at the end: wait for SIGCHLD (armed again, with one more look) or the sweep
             pending.reset();
         } else if (decision.jdkPending() || graceUntil == Long.MAX_VALUE) {
             wait = Wait.POLL; // the JDK reaps it in a moment; or it was reaped, or pinned away, since the look
