@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reaper.it.apps.FleetApp;
 import dev.reaper.options.Options;
+import dev.reaper.kit.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,8 +88,8 @@ class DeployIT {
                     .matches("INFO: reaper: relayed stop signal=SIGTERM processes=3 killed=1 took_ms=\\d+");
             assertThat(pause.children().count()).as("processes the JVM left to pause").isZero();
         } finally {
-            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-            unshare.destroyForcibly().waitFor();
+            ProcessTable.killTree(unshare.toHandle());
+            unshare.waitFor();
         }
     }
 

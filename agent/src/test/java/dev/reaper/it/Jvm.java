@@ -2,6 +2,7 @@ package dev.reaper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -158,8 +159,7 @@ public final class Jvm {
         @Override
         public void afterEach(ExtensionContext context) {
             for (Process process : RUNNING) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                ProcessTable.killTree(process.toHandle());
             }
             RUNNING.clear();
         }
@@ -213,8 +213,8 @@ public final class Jvm {
         public Result await(Duration timeout) throws IOException, InterruptedException {
             boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
+                ProcessTable.killTree(process.toHandle());
+                process.waitFor();
             }
             RUNNING.remove(process);
             Result result = new Result(command, ended ? process.exitValue() : -1,

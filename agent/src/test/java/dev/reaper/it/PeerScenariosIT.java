@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.PeerApp;
+import dev.reaper.kit.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,13 +88,16 @@ class PeerScenariosIT {
         awaitFile("ready");
         awaitFile("child-ready");
         long child = Long.parseLong(Files.readString(dir.resolve("child-ready")).strip());
-        jvm.signal("INT");
-        Result result = jvm.await(Duration.ofSeconds(30));
+        try {
+            jvm.signal("INT");
+            Result result = jvm.await(Duration.ofSeconds(30));
 
-        assertThat(result.status()).as("%s", result).isEqualTo(130);
-        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("the child runs on").contains(true);
-        assertThat(dir.resolve("got")).doesNotExist();
-        ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+            assertThat(result.status()).as("%s", result).isEqualTo(130);
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("the child runs on").contains(true);
+            assertThat(dir.resolve("got")).doesNotExist();
+        } finally {
+            ProcessHandle.of(child).ifPresent(ProcessTable::killTree); // the recorder, and its sleep
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.LauncherApp;
 import dev.reaper.it.apps.ShutdownApp;
+import dev.reaper.kit.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class ScopeIT {
     @AfterEach
     void stopWhatWasLeft() throws Exception {
         for (long pid : left) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(pid).ifPresent(ProcessTable::killTree); // the worker, and the sleep it waits for
         }
     }
 

@@ -98,8 +98,8 @@ public final class Pid1 implements AutoCloseable {
             new ProcessBuilder("runc", "delete", "--force", container).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
-        outer.descendants().forEach(ProcessHandle::destroyForcibly);
-        outer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        ProcessTable.killTree(outer.toHandle());
+        outer.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Where the kit's classes are (a directory or a jar), for a JVM under test or a container that needs them too. */

@@ -244,6 +244,17 @@ public final class ProcessTable {
     }
 
     /**
+     * SIGKILLs {@code root} and everything below it. The root first, then what was below it, parents
+     * before their children (ProcessHandle lists descendants level by level): a shell that loops on
+     * {@code sleep 1000 & wait} must be gone before its sleep is killed, or it starts another one.
+     */
+    public static void killTree(ProcessHandle root) {
+        List<ProcessHandle> below = root.descendants().toList();
+        root.destroyForcibly();
+        below.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
      * The pid of this process's reaper: the process its orphans are re-parented to (the nearest child
      * subreaper above it, or PID 1 of its pid namespace). /proc does not show who is a subreaper, so
      * this orphans a process and looks where it went.
