@@ -28,12 +28,24 @@ class JfrIT {
     @TempDir
     Path dir;
 
+    /**
+     * The JVM records to {@code file}, with a disk repository of its own beside it. JFR names its
+     * repository in java.io.tmpdir after the second it started and the pid, and uses a directory of
+     * that name that exists already: two JVMs that are PID 1 (of their own namespaces) and start in
+     * the same second share one, and the first to exit deletes it, so the other's dump on exit fails
+     * ("Could not finish chunk. Chunkfile ... is missing"; "Unable to complete I/O operation when
+     * dumping recording") and leaves the file empty. That happened when suites ran side by side.
+     */
+    private static Jvm recorded(Jvm jvm, Path file) {
+        return jvm.option("-XX:FlightRecorderOptions:repository=" + file.resolveSibling(file.getFileName() + ".repository"))
+                .option("-XX:StartFlightRecording:filename=" + file);
+    }
+
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void aRecordingHoldsOneEventPerReapedZombieAndTheMBeanCountsThemToo(Jdk jdk) throws Exception {
         Path recording = dir.resolve("storm.jfr");
-        Result result = Jvm.on(jdk).withAgent("jmx=true").option("-XX:StartFlightRecording:filename=" + recording)
-                .asPid1().run(RecordedStormApp.class, Duration.ofSeconds(60), "" + ORPHANS);
+        Result result = recorded(Jvm.on(jdk).withAgent("jmx=true"), recording).asPid1().run(RecordedStormApp.class, Duration.ofSeconds(60), "" + ORPHANS);
 
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
         assertThat(result.number("mbean_zombies_reaped")).isEqualTo(ORPHANS);
@@ -59,13 +71,11 @@ class JfrIT {
         Path recording = dir.resolve("stop.jfr");
         Path tree = dir.resolve("tree");
         java.nio.file.Files.createDirectories(tree);
-        Running jvm = Jvm.on(jdk).withAgent(null).option("-XX:StartFlightRecording:filename=" + recording).asPid1()
-                .start(ShutdownApp.class, tree.toString()).awaitAgentReady();
+        Running jvm = recorded(Jvm.on(jdk).withAgent(null), recording).asPid1().start(ShutdownApp.class, tree.toString()).awaitAgentReady();
         WorkerTree.awaitReady(tree);
         jvm.signal("TERM");
         Result result = jvm.await(Duration.ofSeconds(30));
         assertThat(result.status()).as("%s", result).isEqualTo(143);
-        // seen twice under load: an empty recording (JFR's dump on exit did not happen); what the JVM said, for the next look
         assertThat(java.nio.file.Files.size(recording)).as("the recording JFR dumps at exit%n%s", result).isPositive();
 
         List<RecordedEvent> relayed = RecordingFile.readAllEvents(recording).stream()
