@@ -31,8 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ExtendWith(Jvm.Cleanup.class)
 class PeerScenariosIT {
-    /** tini's reaping/stage_2.py: 100 children that outlive their parent by a second or so (here: by half a second to a second). */
-    private static final String STAGE_2 = "i=0; while [ $i -lt 100 ]; do sleep 0.$((5 + i % 5)) & i=$((i+1)); done";
+    /**
+     * tini's reaping/stage_2.py: 100 children that outlive their parent by a second or so (here: by half a
+     * second to a second). Each waits until the shell has exited (tail --pid) before it sleeps: a child
+     * that ended while the shell was still starting the others would be reaped by the shell (dash reaps
+     * on SIGCHLD), not adopted, as happened on a loaded machine, where the loop took longer than 0.5 s.
+     */
+    private static final String STAGE_2 = "i=0; while [ $i -lt 100 ]; do (tail --pid=$$ -s 0.05 -f /dev/null; sleep 0.$((5 + i % 5))) & i=$((i+1)); done";
 
     @TempDir
     Path dir;
