@@ -2,7 +2,6 @@ package dev.reaper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import dev.reaper.kit.Await;
 import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -132,23 +132,7 @@ public final class Jvm {
      * "reaper-starting" before), as /proc/PID/task/TID/comm shows.
      */
     public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
-        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30), () -> threadNamed(pid, "reaper"));
-    }
-
-    /** Whether JVM {@code pid} has a thread of that name, as /proc/PID/task/TID/comm shows it. */
-    public static boolean threadNamed(long pid, String name) throws IOException {
-        try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks) {
-                try {
-                    if (Files.readString(task.resolve("comm")).strip().equals(name)) {
-                        return true;
-                    }
-                } catch (IOException ended) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        return false;
+        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30), () -> ProcessTable.hasThread(pid, "reaper"));
     }
 
     /** Every JVM started and not yet awaited, for {@link Cleanup}. */

@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.PeerApp;
+import dev.reaper.kit.Await;
 import dev.reaper.kit.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,11 +127,7 @@ class PeerScenariosIT {
         awaitFile("ready");
         awaitFile("child-ready");
         long pid = jvm.pid();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (ProcessHandle.of(pid).orElseThrow().descendants().count() < 6) { // sh, 2 x (yes, tail), sleep
-            assertThat(System.currentTimeMillis()).as("the tree is up").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until("the tree is up", Duration.ofSeconds(10), () -> ProcessTable.descendants(pid).size() >= 6); // sh, 2 x (yes, tail), sleep
         List<ProcessHandle> tree = ProcessHandle.of(pid).orElseThrow().descendants().toList();
         jvm.signal("TERM");
         Result result = jvm.await(Duration.ofSeconds(30));
@@ -217,11 +214,9 @@ class PeerScenariosIT {
         return script + "echo $$ > " + dir.resolve("child-ready") + "; while :; do sleep 1000 & p=$!; wait $p; done";
     }
 
+    /** Waits until DIR/NAME exists; "got" until the signal's name is in it too. */
     private void awaitFile(String name) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(dir.resolve(name)) || Files.size(dir.resolve(name)) == 0 && name.equals("got")) {
-            assertThat(System.currentTimeMillis()).as("%s appeared", name).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Path file = dir.resolve(name);
+        Await.until(name + " written", Duration.ofSeconds(30), () -> Files.exists(file) && (Files.size(file) > 0 || !name.equals("got")));
     }
 }
