@@ -53,10 +53,15 @@ public final class Await {
 
     /** Reads {@code probe} until {@code done} accepts its value or the deadline passes; the last value read. */
     public static <T> T value(Duration within, Probe<T> probe, Predicate<T> done) throws IOException, InterruptedException {
+        return value(within, Duration.ofMillis(POLL_MILLIS), probe, done);
+    }
+
+    /** The same, reading {@code probe} every {@code every} only: for a probe that costs (a look at the whole process table). */
+    public static <T> T value(Duration within, Duration every, Probe<T> probe, Predicate<T> done) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         T value = probe.read();
         while (!done.test(value) && System.nanoTime() - deadline < 0) {
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(every.toMillis());
             value = probe.read();
         }
         return value;

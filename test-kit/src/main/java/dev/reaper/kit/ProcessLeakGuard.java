@@ -53,6 +53,8 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ProcessLeakGuard.class);
     private static final long SELF = ProcessHandle.current().pid();
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
+    /** How often to look again at what is left, while waiting for it to end: each look reads the whole table. */
+    private static final Duration LOOK_EVERY = Duration.ofMillis(100);
     private static final int MAX_COMMAND = 160;
     /** How many times the sampler has looked: for the guard's own tests, which must know that it has. */
     static final AtomicLong SAMPLES = new AtomicLong();
@@ -79,7 +81,7 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
         watch.close();
         Duration deadline = Duration.ofSeconds(context.getConfigurationParameter(DEADLINE_PARAMETER).map(Long::parseLong)
                 .orElse(DEFAULT_DEADLINE_SECONDS));
-        List<Left> left = Await.value(deadline, watch::leftovers, List::isEmpty);
+        List<Left> left = Await.value(deadline, LOOK_EVERY, watch::leftovers, List::isEmpty);
         if (left.isEmpty()) {
             return;
         }
