@@ -1,7 +1,6 @@
 package dev.reaper.linux;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -34,15 +33,36 @@ public final class Jvmti {
     /** jvmtiEventCallbacks up to ThreadEnd, its fourth field; JVMTI zeroes the rest. */
     private static final int CALLBACKS_UP_TO_THREAD_END = 4;
 
-    /** jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. */
+    /**
+     * jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. The pointers come as
+     * longs, so that JNA makes no Java object of them: see {@link #directStub}.
+     */
     public interface ThreadEnd extends Callback {
-        void ended(Pointer jvmti, Pointer jni, Pointer thread);
+        void ended(long jvmti, long jni, long thread);
     }
 
     /** JNA frees a callback's native stub once its Java object is collected: this one lives as long as the JVM. */
     private static ThreadEnd installed;
 
+    static {
+        Native.register(Jvmti.class, NativeLibrary.getProcess());
+    }
+
     private Jvmti() {}
+
+    /**
+     * The address of the callback's direct stub, which JNA makes for a callback passed to a
+     * direct-mapped call, and only then: memset(3) of no bytes returns its first argument and writes
+     * nothing. A direct stub with arguments of primitive types calls the Java method with no
+     * allocation of its own. The stub {@code CallbackReference.getFunctionPointer} makes first puts
+     * the arguments in a new Object[]; on a thread that ends while the heap is exhausted, JNA 5.19
+     * uses the null it gets back and the JVM dies of SIGSEGV (seen here, JDK 17 and 25).
+     */
+    private static native Pointer memset(ThreadEnd callback, int c, long n);
+
+    private static Pointer directStub(ThreadEnd callback) {
+        return memset(callback, 0, 0);
+    }
 
     /** Has {@code listener} called on every Java thread as it ends. Once per JVM. */
     public static synchronized void onThreadEnd(ThreadEnd listener) throws IOException {
@@ -53,7 +73,7 @@ public final class Jvmti {
         Pointer functions = env.getPointer(0);
         Memory callbacks = new Memory((long) CALLBACKS_UP_TO_THREAD_END * Native.POINTER_SIZE);
         callbacks.clear();
-        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, CallbackReference.getFunctionPointer(listener));
+        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, directStub(listener));
         installed = listener;
         check("SetEventCallbacks", slot(functions, SET_EVENT_CALLBACKS - 1).invokeInt(new Object[] {env, callbacks, (int) callbacks.size()}));
         check("SetEventNotificationMode(ThreadEnd)", slot(functions, SET_EVENT_NOTIFICATION_MODE - 1)

@@ -1,0 +1,30 @@
+# The tree PidReuseApp leaves running for the stop, in a pid namespace whose pids wrap every hundred
+# forks: $2 workers into directory $1, every third a double-forked orphan. On SIGTERM a worker runs a
+# bystander in the foreground, then writes NAME.graceful and exits 0. A bystander starts after the
+# stop began and is no orphan (its worker waits for it): the relay must leave it alone, and the
+# twenty sleeps it runs one after another, most of them on a pid that was just freed. Any signal the
+# bystander or one of its sleeps gets is written to NAME.wrong; it writes NAME.bystander when done.
+d=$1; n=$2
+bystander() {
+  sh -c '
+    d=$1; name=$2
+    trap "echo \"bystander \$\$ got a signal\" >> \"\$d/\$name.wrong\"" TERM INT HUP
+    i=0
+    while [ $i -lt 20 ]; do
+      sleep 0.01 || echo "a sleep of bystander $$ ended with status $?" >> "$d/$name.wrong"
+      i=$((i+1))
+    done
+    : > "$d/$name.bystander"' sh "$d" "$1"
+}
+worker() {
+  trap 'bystander $1; : > "$d/$1.graceful"; exit 0' TERM
+  : > "$d/$1.started"
+  while :; do sleep 1000 & wait $!; done
+}
+i=0
+while [ $i -lt "$n" ]; do
+  if [ $((i % 3)) = 2 ]; then (worker w$i &); else worker w$i & fi
+  i=$((i+1))
+done
+trap 'exit 0' TERM
+while :; do sleep 1000 & wait $!; done
