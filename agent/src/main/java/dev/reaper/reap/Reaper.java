@@ -63,6 +63,7 @@ public final class Reaper implements Runnable {
     /** A problem not said yet ({@link #tell}): which, and what was thrown. */
     private int unsaid;
     private Throwable unsaidProblem;
+    private int unsaidTries;
 
     /** How the loop waits before its next turn. */
     enum Wait {
@@ -183,8 +184,10 @@ public final class Reaper implements Runnable {
             String what = unsaid == SWEEP_FAILED ? "a sweep failed, will retry"
                     : "cannot read the children lists of the JVM's threads, so only the orphans it adopted are reaped until it can; its own"
                             + " zombies wait, and children of native threads that end meanwhile may be taken for orphans";
-            if (Proc.selfStat() != null && Log.warn(what + ": " + unsaidProblem)) { // reads as gone while no file can be opened
+            // Proc reads as gone while no file can be opened; a logging that fails each time gets a few tries
+            if (Proc.selfStat() != null && (Log.warn(what + ": " + unsaidProblem) || ++unsaidTries >= 10)) {
                 unsaidProblem = null;
+                unsaidTries = 0;
             }
         } catch (Throwable notYet) {
             // out of memory still, or /proc unreadable: the next turn tries again

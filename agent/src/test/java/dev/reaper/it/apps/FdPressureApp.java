@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,11 +23,13 @@ import java.util.concurrent.TimeUnit;
  * and then creates DIR/storm-done;</li>
  * <li>opens /dev/null until EMFILE, and holds every descriptor it got: creates DIR/pressure (with
  * one it frees, and takes back) and waits for DIR/release;</li>
- * <li>closes them all, checks its children's exit statuses, starts and checks a few more, waits
- * until no zombie child is left, creates DIR/released and waits for DIR/finish.</li>
+ * <li>closes them all, checks its children's exit statuses, starts and checks a few more and a
+ * storm of ORPHANS / 10, waits until no zombie child is left, creates DIR/released and waits for
+ * DIR/finish.</li>
  * </ol>
  * Arguments: DIR ORPHANS CHILDREN. Prints key=value lines: held (descriptors held under pressure),
- * checked, mismatches, zombies_left.
+ * checked, mismatches, zombies_left, time_zone (the JVM's default time zone, first used after the
+ * pressure, or why it cannot be had).
  */
 public final class FdPressureApp {
     private static final List<String> mismatches = new ArrayList<>();
@@ -80,7 +83,14 @@ public final class FdPressureApp {
             int code = random.nextInt(256);
             check("child started after the pressure", start("sh", "-c", "exit " + code), code);
         }
+        check("storm after the pressure", start("sh", "-c", "i=0; while [ $i -lt " + orphans / 10 + " ]; do (true &); i=$((i+1)); done"), 0);
         int left = Zombies.awaitNone(self, 10_000);
+        String zone;
+        try {
+            zone = TimeZone.getDefault().getID(); // its first use reads files: had it been under the pressure, it would fail for good
+        } catch (Throwable broken) {
+            zone = "broken: " + broken;
+        }
         touch(dir.resolve("released"));
         awaitFile(dir.resolve("finish"));
         System.out.println("held=" + heldCount);
@@ -88,6 +98,7 @@ public final class FdPressureApp {
         System.out.println("mismatches=" + mismatches.size());
         mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
         System.out.println("zombies_left=" + left);
+        System.out.println("time_zone=" + zone);
     }
 
     /** Opens /dev/null until the process has no descriptor left. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <li>starts a shell that, once DIR/full exists, leaves ORPHANS double-forked orphans behind,
  * creates DIR/storm-done, and exits once DIR/released exists;</li>
  * <li>allocates until OutOfMemoryError, creates DIR/full (with a reserve it frees, and fills
- * again), and holds it all until a byte comes on its stdin (a read that allocates nothing);</li>
+ * again), lets four threads end, and holds it all until a byte comes on its stdin (a read that
+ * allocates nothing);</li>
  * <li>lets go of it, creates DIR/released, checks its children's exit statuses, starts and checks
  * a few more, and waits until no zombie child is left.</li>
  * </ol>
@@ -62,6 +64,16 @@ public final class HeapPressureApp {
         Process storm = start("sh", "-c", "while [ ! -e " + full + " ]; do sleep 0.01; done; i=0; while [ $i -lt " + orphans
                 + " ]; do (true &); i=$((i+1)); done; : > " + dir.resolve("storm-done") + "; while [ ! -e " + released + " ]; do sleep 0.1; done");
 
+        CountDownLatch end = new CountDownLatch(1);
+        for (int i = 0; i < 4; i++) { // threads that end under the full heap, as pool threads do: JVMTI ThreadEnd runs on each
+            new Thread(() -> {
+                try {
+                    end.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ends under the full heap").start();
+        }
         FileInputStream stdin = new FileInputStream(FileDescriptor.in);
         byte[] letGo = new byte[1];
         byte[][] reserve = {new byte[1 << 20]};
@@ -69,6 +81,7 @@ public final class HeapPressureApp {
         reserve[0] = null; // room for the line below, once the collector has run
         Files.writeString(full, "");
         fill();
+        end.countDown();
         while (stdin.read(letGo, 0, 1) == 0) { // a read of one byte allocates nothing: it blocks
             errors++;
         }

@@ -1,9 +1,11 @@
 # The tree PidReuseApp leaves running for the stop, in a pid namespace whose pids wrap every hundred
-# forks: $2 workers into directory $1, every third a double-forked orphan. On SIGTERM a worker runs a
-# bystander in the foreground, then writes NAME.graceful and exits 0. A bystander starts after the
-# stop began and is no orphan (its worker waits for it): the relay must leave it alone, and the
-# twenty sleeps it runs one after another, most of them on a pid that was just freed. Any signal the
-# bystander or one of its sleeps gets is written to NAME.wrong; it writes NAME.bystander when done.
+# forks: $2 workers into directory $1, every third a double-forked orphan. A worker runs short sleeps
+# one after another, which the relay finds and signals, and which also end by themselves: their pids
+# are freed while the relay works. On SIGTERM a worker runs a bystander in the foreground, then
+# writes NAME.graceful and exits 0. A bystander starts after the stop began and is no orphan (its
+# worker waits for it): the relay must leave it alone, and the twenty sleeps it runs one after
+# another, most of them on a pid just freed. Any signal the bystander or one of its sleeps gets is
+# written to NAME.wrong; it writes NAME.bystander when done.
 d=$1; n=$2
 bystander() {
   sh -c '
@@ -19,7 +21,7 @@ bystander() {
 worker() {
   trap 'bystander $1; : > "$d/$1.graceful"; exit 0' TERM
   : > "$d/$1.started"
-  while :; do sleep 1000 & wait $!; done
+  while :; do sleep 0.01; done
 }
 i=0
 while [ $i -lt "$n" ]; do
