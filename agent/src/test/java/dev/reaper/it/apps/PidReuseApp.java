@@ -22,14 +22,15 @@ import java.util.concurrent.TimeUnit;
  * (which reaps its own with waitpid(pid, WNOHANG)), and a shell that leaves three orphans behind;
  * every exit status checked. Then waits until no zombie child is left, and prints key=value lines:
  * rounds, wraps, checked, mismatches, zombies_left.</li>
- * <li>Starts reuse-tree.sh with WORKERS workers in DIR, and a shutdown hook that runs five JDK
- * children with exit codes of their own, which fork sleeps as they run; once the workers have
- * started, creates DIR/ready and waits for the stop. The hook prints hook_checked and
- * hook_mismatches.</li>
+ * <li>Starts reuse-tree.sh with WORKERS workers in DIR, and has a shutdown hook (see {@link #hook});
+ * once the workers have started, creates DIR/ready and waits for the stop. The hook prints
+ * hook_checked and hook_mismatches.</li>
  * </ol>
  * Arguments: DIR WRAPS WORKERS.
  */
 public final class PidReuseApp {
+    /** How many bystanders the shutdown hook leaves running. */
+    public static final int BYSTANDERS = 4;
     private static final List<String> mismatches = new ArrayList<>();
     private static int checked;
 
@@ -98,10 +99,10 @@ public final class PidReuseApp {
         System.out.println("zombies_left=" + left);
         System.out.flush();
 
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> hook(new Random(143)), "application hook"));
         try (InputStream script = PidReuseApp.class.getResourceAsStream("reuse-tree.sh")) {
             Files.copy(script, dir.resolve("reuse-tree.sh"));
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> hook(dir, new Random(143)), "application hook"));
         start("sh", dir.resolve("reuse-tree.sh").toString(), dir.toString(), "" + workers);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (started(dir) < workers && System.nanoTime() - deadline < 0) {
@@ -112,14 +113,19 @@ public final class PidReuseApp {
     }
 
     /**
-     * The shutdown hook: five children that start after the stop began, each running sleeps one after
-     * another (a sleep that ends by a signal makes it exit 200); their exit codes are checked.
+     * The shutdown hook, whose children all start after the stop began: BYSTANDERS bystanders of
+     * reuse-tree.sh that it leaves running, so that they run on while the relay works, whichever
+     * stop-order; and five children, each running sleeps one after another (a sleep that ends by a
+     * signal makes it exit 200), whose exit codes it checks.
      */
-    private static void hook(Random random) {
+    private static void hook(Path dir, Random random) {
         List<Process> children = new ArrayList<>();
         List<Integer> codes = new ArrayList<>();
         int hookChecked = 0;
         List<String> hookMismatches = new ArrayList<>();
+        for (int i = 0; i < BYSTANDERS; i++) {
+            start("sh", dir.resolve("reuse-tree.sh").toString(), dir.toString(), "bystander", "h" + i);
+        }
         try {
             for (int i = 0; i < 5; i++) {
                 int code = random.nextInt(126);

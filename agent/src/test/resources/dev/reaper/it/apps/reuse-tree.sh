@@ -5,19 +5,21 @@
 # writes NAME.graceful and exits 0. A bystander starts after the stop began and is no orphan (its
 # worker waits for it): the relay must leave it alone, and the twenty sleeps it runs one after
 # another, most of them on a pid just freed. Any signal the bystander or one of its sleeps gets is
-# written to NAME.wrong; it writes NAME.bystander when done.
+# written to NAME.wrong; it writes NAME.bystander when done. With "bystander NAME" as $2 and $3, it
+# runs one bystander only, of forty sleeps (PidReuseApp's shutdown hook starts some so).
 d=$1; n=$2
 bystander() {
   sh -c '
-    d=$1; name=$2
+    d=$1; name=$2; sleeps=$3
     trap "echo \"bystander \$\$ got a signal\" >> \"\$d/\$name.wrong\"" TERM INT HUP
     i=0
-    while [ $i -lt 20 ]; do
+    while [ $i -lt $sleeps ]; do
       sleep 0.01 || echo "a sleep of bystander $$ ended with status $?" >> "$d/$name.wrong"
       i=$((i+1))
     done
-    : > "$d/$name.bystander"' sh "$d" "$1"
+    : > "$d/$name.bystander"' sh "$d" "$1" "${2:-20}"
 }
+if [ "$n" = bystander ]; then bystander "$3" 40; exit 0; fi
 worker() {
   trap 'bystander $1; : > "$d/$1.graceful"; exit 0' TERM
   : > "$d/$1.started"
