@@ -20,11 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The JVM is stopped (SIGSTOP, as a debugger, {@code kill -STOP} or a job control stop does) while
- * an orphan storm runs and its own children, the JDK's and NuProcess's, exit: they all wait as
+ * The JVM is stopped (SIGSTOP, as {@code kill -STOP} or a job control stop does) while an orphan
+ * storm runs and its own children exit, the JDK's, NuProcess's and posix_spawn's: they all wait as
  * zombies until it is continued (SIGCONT). Then the agent, the JDK's reaper threads and NuProcess's
- * all wake at once to a pile of zombies: every one is reaped, and every child's exit status is the
- * one its starter reads.
+ * all wake at once to a pile of zombies, and the posix_spawn children wait for the application's
+ * waitpid long after: every zombie is reaped, and every child's exit status is the one its starter
+ * reads.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class StoppedJvmIT {

@@ -1,5 +1,7 @@
 package dev.reaper.it.apps;
 
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
 import com.zaxxer.nuprocess.NuAbstractProcessHandler;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import java.io.IOException;
@@ -15,9 +17,11 @@ import java.util.concurrent.TimeUnit;
  * Children of this JVM and an orphan storm that all end while the JVM may be stopped (SIGSTOP):
  * each waits for DIR/go, which the test creates once it has stopped the JVM.
  * <ol>
- * <li>starts CHILDREN JDK children and NATIVE children through NuProcess (which reaps its own with
- * waitpid(pid, WNOHANG) from a thread of its own), with random exit codes; half of each from a
- * thread that ends at once (their children move to the leader thread's list, beside the orphans);</li>
+ * <li>starts CHILDREN JDK children and NATIVE children of native code, with random exit codes: half
+ * through NuProcess (which reaps its own with waitpid(pid, WNOHANG) from a thread of its own), half
+ * through posix_spawn, reaped by a blocking waitpid when checked, long after the JVM is continued;
+ * half of each kind from a thread that ends at once (their children move to the leader thread's
+ * list, beside the orphans);</li>
  * <li>starts a shell that leaves ORPHANS double-forked orphans behind;</li>
  * <li>creates DIR/ready; checks every exit status, as the JDK and NuProcess report it; waits until
  * no zombie child is left.</li>
@@ -25,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Arguments: DIR ORPHANS CHILDREN NATIVE. Prints key=value lines: checked, mismatches, zombies_left.
  */
 public final class PausedStormApp {
+    private static final NativeSpawnApp.C LIBC = Native.load("c", NativeSpawnApp.C.class);
+    private static final String[] ENV = {"PATH=/usr/bin:/bin", null};
     private static final List<String> mismatches = new ArrayList<>();
     private static int checked;
 
@@ -51,7 +57,7 @@ public final class PausedStormApp {
             for (int i = 0; i < natives / 2; i++) {
                 int code = random.nextInt(126); // NuProcess reads 126 and 127 as a failed launch
                 nativeCodes.add(code);
-                nativeChildren.add(nuProcess(afterGo + "exit " + code));
+                nativeChildren.add(i % 2 == 0 ? nuProcess(afterGo + "exit " + code) : posixSpawn(afterGo + "exit " + code));
             }
         };
         Thread spawner = new Thread(startHalf, "short-lived spawner");
@@ -68,7 +74,7 @@ public final class PausedStormApp {
             compare("JDK child " + p.pid(), waited == onExit ? waited : -1000 - onExit, jdkCodes.get(i));
         }
         for (int i = 0; i < nativeChildren.size(); i++) {
-            compare("NuProcess child " + i, nativeChildren.get(i).get(60, TimeUnit.SECONDS), nativeCodes.get(i));
+            compare("native child " + i, nativeChildren.get(i).get(60, TimeUnit.SECONDS), nativeCodes.get(i));
         }
         compare("storm", storm.waitFor(), 0);
         int left = Zombies.awaitNone(self, 30_000);
@@ -98,6 +104,26 @@ public final class PausedStormApp {
         });
         builder.start();
         return exit;
+    }
+
+    /**
+     * A child through posix_spawnp, through the application's own JNA: the future, when asked, reaps
+     * it with a blocking waitpid, so its zombie waits for the check, long after the JVM is continued.
+     */
+    private static CompletableFuture<Integer> posixSpawn(String script) {
+        IntByReference pid = new IntByReference();
+        int rc = LIBC.posix_spawnp(pid, "sh", null, null, new String[] {"sh", "-c", script, null}, ENV);
+        if (rc != 0) {
+            throw new IllegalStateException("posix_spawnp: " + rc);
+        }
+        return new CompletableFuture<>() {
+            @Override
+            public Integer get(long timeout, TimeUnit unit) {
+                IntByReference status = new IntByReference();
+                int reaped = LIBC.waitpid(pid.getValue(), status, 0);
+                return reaped == pid.getValue() ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError();
+            }
+        };
     }
 
     private static void compare(String what, int got, int expected) {
