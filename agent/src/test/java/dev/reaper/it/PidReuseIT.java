@@ -55,6 +55,7 @@ class PidReuseIT {
         Await.until("the mixed run over and the workers started", Duration.ofSeconds(60), () -> Files.exists(dir.resolve("ready")));
         assertThat(Files.readString(HOST_PID_MAX).strip()).as("the host's pid_max").isEqualTo(hostPidMax);
         running.signal("TERM");
+        Files.writeString(dir.resolve("stopped"), ""); // from now on the workers' sleeps start after the stop began
         Result result = running.await(Duration.ofSeconds(30));
 
         assertThat(result.status()).as("%s", result).isEqualTo(143);

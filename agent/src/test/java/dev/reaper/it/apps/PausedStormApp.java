@@ -4,14 +4,18 @@ import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 import com.zaxxer.nuprocess.NuAbstractProcessHandler;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Children of this JVM and an orphan storm that all end while the JVM may be stopped (SIGSTOP):
@@ -19,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  * <li>starts CHILDREN JDK children and NATIVE children of native code, with random exit codes: half
  * through NuProcess (which reaps its own with waitpid(pid, WNOHANG) from a thread of its own), half
- * through posix_spawn, reaped by a blocking waitpid when checked, long after the JVM is continued;
+ * through posix_spawn, reaped by a blocking waitpid once every other zombie is gone;
  * half of each kind from a thread that ends at once (their children move to the leader thread's
  * list, beside the orphans);</li>
  * <li>starts a shell that leaves ORPHANS double-forked orphans behind;</li>
@@ -46,18 +50,23 @@ public final class PausedStormApp {
         Random random = new Random(2);
         List<Process> jdkChildren = new ArrayList<>();
         List<Integer> jdkCodes = new ArrayList<>();
-        List<CompletableFuture<Integer>> nativeChildren = new ArrayList<>();
-        List<Integer> nativeCodes = new ArrayList<>();
+        List<CompletableFuture<Integer>> nuChildren = new ArrayList<>();
+        List<Integer> nuCodes = new ArrayList<>();
+        List<IntSupplier> posixChildren = new ArrayList<>();
+        List<Integer> posixCodes = new ArrayList<>();
         Runnable startHalf = () -> {
             for (int i = 0; i < children / 2; i++) {
                 int code = random.nextInt(256);
                 jdkCodes.add(code);
                 jdkChildren.add(start("sh", "-c", afterGo + "exit " + code));
             }
-            for (int i = 0; i < natives / 2; i++) {
+            for (int i = 0; i < natives / 4; i++) {
                 int code = random.nextInt(126); // NuProcess reads 126 and 127 as a failed launch
-                nativeCodes.add(code);
-                nativeChildren.add(i % 2 == 0 ? nuProcess(afterGo + "exit " + code) : posixSpawn(afterGo + "exit " + code));
+                nuCodes.add(code);
+                nuChildren.add(nuProcess(afterGo + "exit " + code));
+                code = random.nextInt(256);
+                posixCodes.add(code);
+                posixChildren.add(posixSpawn(afterGo + "exit " + code));
             }
         };
         Thread spawner = new Thread(startHalf, "short-lived spawner");
@@ -73,10 +82,15 @@ public final class PausedStormApp {
             int onExit = p.onExit().get(60, TimeUnit.SECONDS).exitValue();
             compare("JDK child " + p.pid(), waited == onExit ? waited : -1000 - onExit, jdkCodes.get(i));
         }
-        for (int i = 0; i < nativeChildren.size(); i++) {
-            compare("native child " + i, nativeChildren.get(i).get(60, TimeUnit.SECONDS), nativeCodes.get(i));
+        for (int i = 0; i < nuChildren.size(); i++) {
+            compare("NuProcess child " + i, nuChildren.get(i).get(60, TimeUnit.SECONDS), nuCodes.get(i));
         }
         compare("storm", storm.waitFor(), 0);
+        // the posix_spawn children's zombies wait through the reaping of the whole pile: reaped only once nothing else is left
+        Await.value(Duration.ofSeconds(30), () -> ProcessTable.zombieChildren(self), n -> n <= posixChildren.size());
+        for (int i = 0; i < posixChildren.size(); i++) {
+            compare("posix_spawn child " + i, posixChildren.get(i).getAsInt(), posixCodes.get(i));
+        }
         int left = Zombies.awaitNone(self, 30_000);
         System.out.println("checked=" + checked);
         System.out.println("mismatches=" + mismatches.size());
@@ -107,22 +121,19 @@ public final class PausedStormApp {
     }
 
     /**
-     * A child through posix_spawnp, through the application's own JNA: the future, when asked, reaps
-     * it with a blocking waitpid, so its zombie waits for the check, long after the JVM is continued.
+     * A child through posix_spawnp, through the application's own JNA; its check reaps it with a
+     * blocking waitpid, so its zombie waits for the check, long after the JVM is continued.
      */
-    private static CompletableFuture<Integer> posixSpawn(String script) {
+    private static IntSupplier posixSpawn(String script) {
         IntByReference pid = new IntByReference();
         int rc = LIBC.posix_spawnp(pid, "sh", null, null, new String[] {"sh", "-c", script, null}, ENV);
         if (rc != 0) {
             throw new IllegalStateException("posix_spawnp: " + rc);
         }
-        return new CompletableFuture<>() {
-            @Override
-            public Integer get(long timeout, TimeUnit unit) {
-                IntByReference status = new IntByReference();
-                int reaped = LIBC.waitpid(pid.getValue(), status, 0);
-                return reaped == pid.getValue() ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError();
-            }
+        return () -> {
+            IntByReference status = new IntByReference();
+            int reaped = LIBC.waitpid(pid.getValue(), status, 0);
+            return reaped == pid.getValue() ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError();
         };
     }
 

@@ -1,8 +1,9 @@
 # The tree PidReuseApp leaves running for the stop, in a pid namespace whose pids wrap every hundred
 # forks: $2 workers into directory $1, every third a double-forked orphan. A worker runs short sleeps
 # one after another, which the relay finds and signals, and which also end by themselves: their pids
-# are freed while the relay works. On SIGTERM a worker runs a bystander in the foreground, then
-# writes NAME.graceful and exits 0. A bystander starts after the stop began and is no orphan (its
+# are freed while the relay works. A sleep that starts once $1/stopped exists (the test creates it
+# once it has sent the stop's signal) must get no signal: if it does, the worker writes NAME.wrong.
+# On SIGTERM a worker runs a bystander in the foreground, then writes NAME.graceful and exits 0. A bystander starts after the stop began and is no orphan (its
 # worker waits for it): the relay must leave it alone, and the twenty sleeps it runs one after
 # another, most of them on a pid just freed. Any signal the bystander or one of its sleeps gets is
 # written to NAME.wrong; it writes NAME.bystander when done. With "bystander NAME" as $2 and $3, it
@@ -23,7 +24,13 @@ if [ "$n" = bystander ]; then bystander "$3" 40; exit 0; fi
 worker() {
   trap 'bystander $1; : > "$d/$1.graceful"; exit 0' TERM
   : > "$d/$1.started"
-  while :; do sleep 0.01; done
+  while :; do
+    if [ -e "$d/stopped" ]; then
+      sleep 0.01 || echo "a sleep of worker $$ that started after the stop ended with status $?" >> "$d/$1.wrong"
+    else
+      sleep 0.01
+    fi
+  done
 }
 i=0
 while [ $i -lt "$n" ]; do
