@@ -26,9 +26,9 @@ worker() {
   : > "$d/$1.started"
   while :; do
     if [ -e "$d/stopped" ]; then
-      sleep 0.01 || echo "a sleep of worker $$ that started after the stop ended with status $?" >> "$d/$1.wrong"
+      sleep 0.05 || echo "a sleep of worker $$ that started after the stop ended with status $?" >> "$d/$1.wrong"
     else
-      sleep 0.01
+      sleep 0.05
     fi
   done
 }
