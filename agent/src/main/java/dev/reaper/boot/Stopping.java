@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>When: by default (stop-order=hooks-first) once the JVM's own shutdown hooks have run, so that a
  * server that drains its requests in flight (Spring Boot does by default) keeps the processes they
  * run; the agent reaps on meanwhile. A hook that hangs must not cost the descendants their signal:
- * if the hooks still run when only stop-timeout and {@value #RESERVE_MILLIS} ms are left of the
+ * if the hooks still run when only stop-timeout and one second are left of the
  * stop-budget, the relay begins anyway. With stop-order=all-at-once, a shutdown signal is relayed at
  * once, before the JVM's own handler runs the hooks.
  *
@@ -30,12 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * descendants still attached to it, and stops nothing on a normal exit.
  */
 final class Stopping {
-    /** What the relay leaves of the budget after its SIGKILL: for the killed to go and the JVM to exit before the outside world's SIGKILL. */
-    static final long RESERVE_MILLIS = 1000;
 
     private final Options options;
     private final ReaperAgent.CoreHandle core;
     private final boolean mainProcess;
+    private final Budget budget;
     private final Object lock = new Object();
     /** The stop to relay, once a shutdown signal or the JVM's exit has decided it: the first one wins. */
     private Plan plan;
@@ -51,11 +50,11 @@ final class Stopping {
         this.options = options;
         this.core = core;
         this.mainProcess = mainProcess;
-        long left = options.stopBudget().toMillis() - RESERVE_MILLIS;
-        if (options.stopTimeout().toMillis() > left) {
+        this.budget = new Budget(options.stopBudget(), options.stopTimeout());
+        if (!budget.fits()) {
             Log.warn("stop-timeout=" + options.stopTimeout().toMillis() + "ms does not fit in stop-budget=" + options.stopBudget().toMillis()
-                    + "ms: the descendants get the signal as soon as a stop begins, and SIGKILL " + RESERVE_MILLIS + " ms before the budget"
-                    + " ends; give stop-budget the time your container engine gives a stop (docker stop -t, terminationGracePeriodSeconds)");
+                    + "ms: the descendants get the signal as soon as a stop begins, and SIGKILL " + Budget.RESERVE.toMillis() + " ms before"
+                    + " the budget ends; give stop-budget the time your container engine gives a stop (docker stop -t, terminationGracePeriodSeconds)");
         }
     }
 
@@ -156,7 +155,7 @@ final class Stopping {
      * stop-timeout before SIGKILL: if the hooks still run then, it begins on a thread of its own.
      */
     private void relayByDeadline(Plan decided, Core loaded) {
-        long deadline = decided.beganNanos() + nanos(options.stopBudget().toMillis() - options.stopTimeout().toMillis() - RESERVE_MILLIS);
+        long deadline = budget.relayBy(decided.beganNanos());
         Thread watch = new Thread(new Runnable() { // a class, not a lambda: see AgentLoader
             @Override
             public void run() {
@@ -198,20 +197,14 @@ final class Stopping {
             relayStarted = true;
         }
         try {
-            long now = System.nanoTime();
-            long last = decided.beganNanos() + nanos(options.stopBudget().toMillis() - RESERVE_MILLIS);
-            long killAt = Math.min(now + nanos(options.stopTimeout().toMillis()), last);
-            loaded.relay(new Stop(decided.signal(), decided.beganTicks(), decided.wholeTree(), Math.max(now, killAt)));
+            long killAt = budget.killAt(decided.beganNanos(), System.nanoTime());
+            loaded.relay(new Stop(decided.signal(), decided.beganTicks(), decided.wholeTree(), killAt));
         } finally {
             synchronized (lock) {
                 relayDone = true;
                 lock.notifyAll();
             }
         }
-    }
-
-    private static long nanos(long millis) {
-        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
     }
 
     /**

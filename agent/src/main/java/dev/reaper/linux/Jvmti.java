@@ -1,7 +1,6 @@
 package dev.reaper.linux;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -10,7 +9,6 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,9 +34,8 @@ public final class Jvmti {
     private static final int CALLBACKS_UP_TO_THREAD_END = 4;
 
     /**
-     * jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. The pointers as
-     * longs (64 bits, as they are on the platforms the agent runs on): a direct callback then makes
-     * no object per call.
+     * jvmtiEventThreadEnd: (jvmtiEnv*, JNIEnv*, jthread), on the ending thread. The pointers come as
+     * longs, so that JNA makes no Java object of them: see {@link #directStub}.
      */
     public interface ThreadEnd extends Callback {
         void ended(long jvmti, long jni, long thread);
@@ -47,7 +44,25 @@ public final class Jvmti {
     /** JNA frees a callback's native stub once its Java object is collected: this one lives as long as the JVM. */
     private static ThreadEnd installed;
 
+    static {
+        Native.register(Jvmti.class, NativeLibrary.getProcess());
+    }
+
     private Jvmti() {}
+
+    /**
+     * The address of the callback's direct stub, which JNA makes for a callback passed to a
+     * direct-mapped call, and only then: memset(3) of no bytes returns its first argument and writes
+     * nothing. A direct stub with arguments of primitive types calls the Java method with no
+     * allocation of its own. The stub {@code CallbackReference.getFunctionPointer} makes first puts
+     * the arguments in a new Object[]; on a thread that ends while the heap is exhausted, JNA 5.19
+     * uses the null it gets back and the JVM dies of SIGSEGV (seen here, JDK 17 and 25).
+     */
+    private static native Pointer memset(ThreadEnd callback, int c, long n);
+
+    private static Pointer directStub(ThreadEnd callback) {
+        return memset(callback, 0, 0);
+    }
 
     /** Has {@code listener} called on every Java thread as it ends. Once per JVM. */
     public static synchronized void onThreadEnd(ThreadEnd listener) throws IOException {
@@ -58,7 +73,7 @@ public final class Jvmti {
         Pointer functions = env.getPointer(0);
         Memory callbacks = new Memory((long) CALLBACKS_UP_TO_THREAD_END * Native.POINTER_SIZE);
         callbacks.clear();
-        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, functionPointer(listener));
+        callbacks.setPointer((long) (CALLBACKS_UP_TO_THREAD_END - 1) * Native.POINTER_SIZE, directStub(listener));
         installed = listener;
         check("SetEventCallbacks", slot(functions, SET_EVENT_CALLBACKS - 1).invokeInt(new Object[] {env, callbacks, (int) callbacks.size()}));
         check("SetEventNotificationMode(ThreadEnd)", slot(functions, SET_EVENT_NOTIFICATION_MODE - 1)
@@ -98,23 +113,6 @@ public final class Jvmti {
             return process;
         } catch (UnsatisfiedLinkError notGlobal) {
             return NativeLibrary.getInstance(System.getProperty("java.home") + "/lib/server/libjvm.so");
-        }
-    }
-
-    /**
-     * The native entry of {@code listener}, made by JNA in its direct mode: native code calls the Java
-     * method straight, with its primitive arguments, where the default mode packs them into an
-     * Object[] for a proxy that calls the method by reflection (some tens of microseconds per
-     * thread's end, seen here). JNA makes direct callbacks for direct-mapped functions that take
-     * one, through a method of its own that it keeps private; if that cannot be reached, the default.
-     */
-    private static Pointer functionPointer(ThreadEnd listener) {
-        try {
-            Method direct = CallbackReference.class.getDeclaredMethod("getFunctionPointer", Callback.class, boolean.class);
-            direct.setAccessible(true);
-            return (Pointer) direct.invoke(null, listener, true);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return CallbackReference.getFunctionPointer(listener);
         }
     }
 

@@ -37,8 +37,9 @@ public final class Log {
         return wanted != LogLevel.OFF && level.compareTo(wanted) >= 0;
     }
 
-    public static void warn(String message) {
-        log(LogLevel.WARN, Level.WARNING, message);
+    /** Whether the line was handed on (or filtered out) without the application's logging failing. */
+    public static boolean warn(String message) {
+        return log(LogLevel.WARN, Level.WARNING, message);
     }
 
     public static void info(String message) {
@@ -78,22 +79,25 @@ public final class Log {
         return value.isEmpty();
     }
 
-    private static void log(LogLevel ours, Level theirs, String message) {
+    private static boolean log(LogLevel ours, Level theirs, String message) {
         if (!enabled(ours)) {
-            return;
+            return true;
         }
         try {
             if (shuttingDown) {
                 System.err.println((theirs == Level.DEBUG ? "FINE" : theirs.getName()) + ": reaper: " + message);
-                return;
+                return true;
             }
             Logger l = logger;
             if (l == null) {
                 logger = l = System.getLogger("dev.reaper");
             }
             l.log(theirs, "reaper: " + message);
-        } catch (RuntimeException | LinkageError e) {
-            // The application's logging failed; the agent has nowhere else to say it.
+            return true;
+        } catch (Throwable e) {
+            // The application's logging failed, with whatever it threw (under EMFILE, java.util.logging's first line
+            // throws a java.lang.Error from the time zone's static initialiser): the agent has nowhere else to say it.
+            return false;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.reaper.reap;
 
 import dev.reaper.linux.Kernel;
 import dev.reaper.log.Log;
+import dev.reaper.proc.Proc;
 import dev.reaper.proc.ProcessId;
 import dev.reaper.proc.Stat;
 import dev.reaper.reap.Ownership.Decision;
@@ -34,6 +35,8 @@ public final class Reaper implements Runnable {
     private static final long STOPPING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** How long after its last reap the loop polls (a storm), before it waits for an exit again. */
     private static final long STORM_POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(32);
+    private static final int SWEEP_FAILED = 1;
+    private static final int LOOK_FAILED = 2;
 
     private final JdkChildren jdk;
     private final OwnedChildren owned;
@@ -64,6 +67,11 @@ public final class Reaper implements Runnable {
     private int drained;
     private long[] candidates = new long[64];
     private int[] pins = new int[64];
+    private boolean lookFailing;
+    /** A problem not said yet ({@link #tell}): which, and what was thrown. */
+    private int unsaid;
+    private Throwable unsaidProblem;
+    private int unsaidTries;
 
     /** How the loop waits before its next turn. */
     enum Wait {
@@ -156,17 +164,51 @@ public final class Reaper implements Runnable {
         boolean failing = false;
         while (true) {
             try {
+                sayUnsaid();
                 turn();
                 failing = false;
                 retry.reset();
             } catch (Throwable e) { // even an OutOfMemoryError: the reaper must outlive it
                 if (!failing) {
-                    Log.warn("a sweep failed, will retry: " + e);
+                    tell(SWEEP_FAILED, e);
                 }
                 failing = true;
                 wait = Wait.POLL;
                 pollNanos = retry.next();
             }
+        }
+    }
+
+    /**
+     * Has a problem said once, as soon as it can be: not while the JVM cannot open a file, or
+     * allocate the line. The application's logging may need both, and may break for good if it gets
+     * neither: java.util.logging's first line reads the time zone database, and under EMFILE that
+     * fails in a static initialiser, which leaves java.util.TimeZone unusable for the JVM's life.
+     * Allocates nothing, so that it works under an OutOfMemoryError: the problem is named by a
+     * number, as even a string literal is made on the heap when first used.
+     */
+    private void tell(int problem, Throwable thrown) {
+        if (unsaidProblem == null) {
+            unsaid = problem;
+            unsaidProblem = thrown;
+        }
+    }
+
+    private void sayUnsaid() {
+        if (unsaidProblem == null) {
+            return;
+        }
+        try {
+            String what = unsaid == SWEEP_FAILED ? "a sweep failed, will retry"
+                    : "cannot read the children lists of the JVM's threads, so only the orphans it adopted are reaped until it can; its own"
+                            + " zombies wait, and children of native threads that end meanwhile may be taken for orphans";
+            // Proc reads as gone while no file can be opened; a logging that fails each time gets a few tries
+            if (Proc.selfStat() != null && (Log.warn(what + ": " + unsaidProblem) || ++unsaidTries >= 10)) {
+                unsaidProblem = null;
+                unsaidTries = 0;
+            }
+        } catch (Throwable notYet) {
+            // out of memory still, or /proc unreadable: the next turn tries again
         }
     }
 
@@ -248,13 +290,12 @@ public final class Reaper implements Runnable {
             pending.reset();
             return;
         }
-        List<Zombie> zombies = look(k, full);
-        if (!full && !accountedFor(named, zombies)) {
-            full = true;
-            zombies = look(k, true);
-        }
-        if (full) {
-            owned.prune(k);
+        List<Zombie> zombies = look(k);
+        if (full || !accountedFor(named, zombies)) {
+            full = lookAtOtherThreads(k, zombies);
+            if (full) {
+                owned.prune(k);
+            }
             nextFullLook = now + Math.max(sweepNanos, graceNanos / 4); // a zombie is reaped within 1.25 x grace
         }
         Decision decision = Ownership.decide(zombies, full, jdk, owned, sightings, now, graceNanos, orphansAtOnce);
@@ -347,49 +388,67 @@ public final class Reaper implements Runnable {
         return Kernel.UNKNOWN;
     }
 
-    /** Arms the SIGCHLD handler; true if it was not armed before. */
+    /**
+     * Arms the SIGCHLD handler; true if it was not armed before. Installed again all the same: native
+     * code may have reset SIGCHLD behind the JVM's back, and a handler the JVM believes in would then
+     * never wake the loop. NuProcess does, at its first use: it calls the JDK's own ProcessImpl init,
+     * which sets SIG_DFL (seen here); a reset while the loop waits holds until that wait ends.
+     */
     private boolean arm() {
-        if (signal != null && !armed) {
-            signal.arm();
-            armed = true;
-            return true;
+        if (signal == null) {
+            return false;
         }
-        return false;
+        signal.arm();
+        boolean was = armed;
+        armed = true;
+        return !was;
     }
 
-    /**
-     * The zombies a look finds: on the leader's list, and with {@code full} on every other thread's
-     * list too. Start times are read where the decision needs them. A full look also records every
-     * child of another thread as the JVM's own: that is how children of purely native threads, which
-     * post no ThreadEnd, are known once their thread has died.
-     */
-    private List<Zombie> look(Kernel k, boolean full) throws IOException {
+    /** The zombies on the leader's list. Start times are read where the decision needs them. */
+    private List<Zombie> look(Kernel k) throws IOException {
         List<Zombie> zombies = new ArrayList<>();
-        long self = k.self();
         for (long pid : k.leaderChildren()) {
             if (k.isZombie(pid)) {
                 zombies.add(new Zombie(!orphansAtOnce || owned.holdsPid(pid) ? idOf(k, pid) : ProcessId.of(pid), true));
             }
         }
-        if (!full) {
-            return zombies;
-        }
-        for (long tid : k.threads()) {
-            if (tid == self) {
-                continue;
-            }
-            for (long pid : k.children(tid)) {
-                Stat stat = k.stat(pid);
-                if (stat == null || stat.ppid() != self) {
-                    continue; // gone, or a pid reused since the list was read
-                }
-                owned.record(stat);
-                if (stat.zombie()) {
-                    zombies.add(new Zombie(stat.id(), false));
-                }
-            }
-        }
         return zombies;
+    }
+
+    /**
+     * Adds the zombies on every other thread's list to {@code zombies}, and records every child of
+     * another thread as the JVM's own: that is how children of purely native threads, which post no
+     * ThreadEnd, are known once their thread has died. False if the lists cannot be read (the JVM
+     * has no file descriptor left, say): then the orphans on the leader's list, which need none with
+     * native calls, are reaped on, and the problem is said once, until a look succeeds again.
+     */
+    private boolean lookAtOtherThreads(Kernel k, List<Zombie> zombies) {
+        long self = k.self();
+        try {
+            for (long tid : k.threads()) {
+                if (tid == self) {
+                    continue;
+                }
+                for (long pid : k.children(tid)) {
+                    Stat stat = k.stat(pid);
+                    if (stat == null || stat.ppid() != self) {
+                        continue; // gone, or a pid reused since the list was read
+                    }
+                    owned.record(stat);
+                    if (stat.zombie()) {
+                        zombies.add(new Zombie(stat.id(), false));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!lookFailing) {
+                lookFailing = true;
+                tell(LOOK_FAILED, e);
+            }
+            return false;
+        }
+        lookFailing = false;
+        return true;
     }
 
     /**

@@ -47,8 +47,11 @@ public final class ThreadEndWatch implements Jvmti.ThreadEnd {
             }
         } catch (Throwable e) { // even an OutOfMemoryError: a thread's end must go on
             if (!failed) {
-                failed = true;
-                Log.warn("could not record the children of an ending thread (" + e + "); they may be taken for orphans");
+                try {
+                    failed = Log.warn("could not record the children of an ending thread (" + e + "); they may be taken for orphans");
+                } catch (Throwable outOfMemory) {
+                    // the line could not be made: the next thread's end that fails says it
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.AttachTargetApp;
 import dev.reaper.it.apps.Zombies;
+import dev.reaper.kit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,10 +55,6 @@ class AttachIntoContainerIT {
     }
 
     private static void awaitFile(Path file) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(file)) {
-            assertThat(System.currentTimeMillis()).as("%s appeared", file).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.file(file, Duration.ofSeconds(30));
     }
 }

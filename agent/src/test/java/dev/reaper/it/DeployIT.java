@@ -3,11 +3,13 @@ package dev.reaper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reaper.it.apps.FleetApp;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import dev.reaper.options.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -60,20 +62,17 @@ class DeployIT {
     void inAPidNamespaceWithPauseAsPid1TheJvmIsSubreaperReapsItsOrphansAndStopsThem() throws Exception {
         Tools.requirePidNamespaces();
         Tools.require(Tools.canRun("catatonit", "-V") && Tools.canRun("nsenter", "--version"), "no catatonit or nsenter (Debian packages catatonit, util-linux)");
-        Process unshare = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "catatonit", "-P").start();
-        try {
-            ProcessHandle pause = awaitChild(unshare.toHandle());
+        try (Pid1 pause = Pid1.unshare(new ProcessBuilder("catatonit", "-P"))) {
             Path err = dir.resolve("stderr");
             Path logging = dir.resolve("logging.properties"); // log=debug lines reach stderr only at FINE
             Files.writeString(logging, "handlers=java.util.logging.ConsoleHandler\njava.util.logging.ConsoleHandler.level=FINE\ndev.reaper.level=FINE\n");
-            List<String> command = new ArrayList<>(List.of("nsenter", "--target", "" + pause.pid(), "--pid", "--mount", "--",
-                    Jvm.Jdk.JDK17.java().toString(), "-javaagent:" + Jvm.AGENT + "=log=debug,stop-timeout=500ms", "-XX:-UsePerfData",
-                    "-Djava.util.logging.config.file=" + logging,
-                    "-cp", Jvm.TEST_CLASSES + ":" + dev.reaper.kit.Pid1.kitClasses(), FleetApp.class.getName(), dir.toString(), "5", "2", "1", "false"));
-            Process nsenter = new ProcessBuilder(command).redirectOutput(dir.resolve("stdout").toFile()).redirectError(err.toFile()).start();
-            ProcessHandle jvm = awaitChild(nsenter.toHandle());
+            Process nsenter = pause.enter(new ProcessBuilder(Jvm.Jdk.JDK17.java().toString(), "-javaagent:" + Jvm.AGENT + "=log=debug,stop-timeout=500ms",
+                    "-XX:-UsePerfData", "-Djava.util.logging.config.file=" + logging, "-cp", Jvm.TEST_CLASSES + ":" + Pid1.kitClasses(),
+                    FleetApp.class.getName(), dir.toString(), "5", "2", "1", "false")
+                    .redirectOutput(dir.resolve("stdout").toFile()).redirectError(err.toFile()));
+            long jvm = Await.child(nsenter.pid(), Duration.ofSeconds(10));
             PrometheusIT.awaitFile(dir.resolve("ready"));
-            assertThat(new ProcessBuilder("kill", "-TERM", "" + jvm.pid()).start().waitFor()).isZero();
+            assertThat(new ProcessBuilder("kill", "-TERM", "" + jvm).start().waitFor()).isZero();
             assertThat(nsenter.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String stderr = Files.readString(err);
 
@@ -84,10 +83,7 @@ class DeployIT {
             assertThat(lines(stderr, "reaper: reaped zombie ")).hasSize(8);
             assertThat(lines(stderr, "reaper: relayed stop ")).singleElement().asString()
                     .matches("INFO: reaper: relayed stop signal=SIGTERM processes=3 killed=1 took_ms=\\d+");
-            assertThat(pause.children().count()).as("processes the JVM left to pause").isZero();
-        } finally {
-            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-            unshare.destroyForcibly().waitFor();
+            assertThat(ProcessTable.children(pause.pid())).as("processes the JVM left to pause").isEmpty();
         }
     }
 
@@ -139,18 +135,6 @@ class DeployIT {
             }
         }
         throw new AssertionError("no <" + name + "> in <" + parent.getTagName() + ">");
-    }
-
-    private static ProcessHandle awaitChild(ProcessHandle parent) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            var child = parent.children().findFirst();
-            if (child.isPresent()) {
-                return child.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError(parent.info().commandLine().orElse("" + parent.pid()) + " started no child");
     }
 
     /** The pod spec of a Pod, or of a Deployment's pod template. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import dev.reaper.kit.Await;
 import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -132,23 +133,7 @@ public final class Jvm {
      */
     public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
         Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30),
-                () -> threadNamed(pid, "reaper") && !threadNamed(pid, "reaper-starting"));
-    }
-
-    /** Whether JVM {@code pid} has a thread of that name, as /proc/PID/task/TID/comm shows it. */
-    public static boolean threadNamed(long pid, String name) throws IOException {
-        try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks) {
-                try {
-                    if (Files.readString(task.resolve("comm")).strip().equals(name)) {
-                        return true;
-                    }
-                } catch (IOException ended) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        return false;
+                () -> ProcessTable.hasThread(pid, "reaper") && !ProcessTable.hasThread(pid, "reaper-starting"));
     }
 
     /** Every JVM started and not yet awaited, for {@link Cleanup}. */
@@ -159,8 +144,7 @@ public final class Jvm {
         @Override
         public void afterEach(ExtensionContext context) {
             for (Process process : RUNNING) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                ProcessTable.killTree(process.toHandle());
             }
             RUNNING.clear();
         }
@@ -214,8 +198,8 @@ public final class Jvm {
         public Result await(Duration timeout) throws IOException, InterruptedException {
             boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
+                ProcessTable.killTree(process.toHandle());
+                process.waitFor();
             }
             RUNNING.remove(process);
             Result result = new Result(command, ended ? process.exitValue() : -1,

@@ -50,7 +50,7 @@ class NoExecIT {
                 .contains("no JVMTI ThreadEnd watch").contains("SIGINT and SIGHUP reach the descendants as SIGTERM")
                 .doesNotContain("subreaper") // PID 1 needs none
                 .endsWith("give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
-        // the boot class relays through ProcessHandle.destroy while no native relay is prepared (issue 8's ShutdownRelay.withoutNatives)
+        // without JNA the relay goes through the JDK's ProcessHandle.destroy (JdkKernel)
         assertThat(WorkerTree.graceful(work)).as("SIGTERM relayed to the whole tree through the JDK").isEqualTo(WorkerTree.ALL_GRACEFUL);
     }
 

@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.FleetApp;
+import dev.reaper.kit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,11 +67,7 @@ class OpenTelemetryIT {
         expected.put("reaper.signals.relayed", "{signal} LONG_SUM " + attributes + " 0");
         expected.put("reaper.processes.signalled", "{process} LONG_SUM " + attributes + " 0");
         expected.put("reaper.processes.killed", "{process} LONG_SUM " + attributes + " 0");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!lastExport(log).equals(expected) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(lastExport(log)).as("the export while the JVM runs").isEqualTo(expected);
+        assertThat(Await.value(Duration.ofSeconds(60), () -> lastExport(log), expected::equals)).as("the export while the JVM runs").isEqualTo(expected);
 
         running.signal("TERM");
         Result result = running.await(Duration.ofSeconds(30));
@@ -85,7 +82,7 @@ class OpenTelemetryIT {
     }
 
     /** Each reaper metric as last exported: "UNIT TYPE ATTRIBUTES VALUE". */
-    private static Map<String, String> lastExport(Path log) throws Exception {
+    private static Map<String, String> lastExport(Path log) throws java.io.IOException {
         Map<String, String> metrics = new LinkedHashMap<>();
         if (Files.exists(log)) {
             Matcher m = METRIC.matcher(Files.readString(log));

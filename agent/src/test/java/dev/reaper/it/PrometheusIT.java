@@ -6,6 +6,7 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.FleetApp;
+import dev.reaper.kit.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -89,22 +90,19 @@ class PrometheusIT {
     private static Map<String, String> scrapeUntil(int port, Predicate<Map<String, String>> ready) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build();
-        long deadline = System.currentTimeMillis() + 30_000;
-        Map<String, String> samples = Map.of();
-        String body = "";
-        while (System.currentTimeMillis() < deadline) {
+        String[] body = {""};
+        Map<String, String> samples = Await.value(Duration.ofSeconds(30), () -> {
             try {
-                body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
-                samples = reaperSamples(body);
-                if (ready.test(samples)) {
-                    return samples;
-                }
+                body[0] = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                return reaperSamples(body[0]);
             } catch (IOException notYet) {
-                // the exporter's server is not up yet
+                return Map.<String, String>of(); // the exporter's server is not up yet
             }
-            Thread.sleep(50);
+        }, ready);
+        if (!ready.test(samples)) {
+            throw new AssertionError("within 30 s /metrics never showed what was awaited; last: " + samples + "\n" + body[0]);
         }
-        throw new AssertionError("within 30 s /metrics never showed what was awaited; last: " + samples + "\n" + body);
+        return samples;
     }
 
     /** Lines {@code NAME{LABELS} VALUE} of the text format whose name starts with reaper; 36.0 becomes 36. */
@@ -119,12 +117,8 @@ class PrometheusIT {
         return samples;
     }
 
-    static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.exists(file)) {
-            assertThat(System.currentTimeMillis()).as("%s within 60 s", file).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    static void awaitFile(Path file) throws IOException, InterruptedException {
+        Await.file(file, Duration.ofSeconds(60));
     }
 
     private static int freePort() throws IOException {

@@ -44,7 +44,7 @@ class ReadmeSnippetsIT {
         }
         assertThat(copied).containsExactlyInAnyOrder("src/observability/jmx-exporter.yaml", "src/observability/otel-jmx.yaml",
                 "src/deploy/image/pom.xml", "src/deploy/image/Dockerfile", "src/deploy/kubernetes/deployment.yaml",
-                "src/deploy/kubernetes/shared-process-namespace.yaml");
+                "src/deploy/kubernetes/shared-process-namespace.yaml", "test-kit/src/test/java/dev/reaper/kit/example/CommandTimeoutTest.java");
     }
 
     /** Every relative link of README.md and of the manual's pages reaches a file, and its #anchor a heading there. */

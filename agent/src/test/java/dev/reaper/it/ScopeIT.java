@@ -6,12 +6,13 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.LauncherApp;
 import dev.reaper.it.apps.ShutdownApp;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ScopeIT {
     @AfterEach
     void stopWhatWasLeft() throws Exception {
         for (long pid : left) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(pid).ifPresent(ProcessTable::killTree); // the worker, and the sleep it waits for
         }
     }
 
@@ -102,15 +103,10 @@ class ScopeIT {
     private boolean running(String name) throws Exception {
         long pid = Long.parseLong(Files.readString(dir.resolve(name + ".started")).strip());
         left.add(pid);
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        return handle.isPresent() && handle.get().isAlive() && !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        return ProcessTable.stat(pid).filter(p -> !p.zombie()).isPresent();
     }
 
     private static void awaitGone(long pid) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            assertThat(System.currentTimeMillis()).as("process %d ended", pid).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until("process " + pid + " ended", TIMEOUT, () -> ProcessTable.stat(pid).filter(p -> !p.zombie()).isEmpty());
     }
 }

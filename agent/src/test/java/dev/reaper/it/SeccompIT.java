@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.apps.ExactApp;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,7 +80,7 @@ class SeccompIT {
         try (Container container = Container.create(tmp).seccomp(NO_PRCTL)) {
             container.start("sh -c '" + jdk.java() + APP + "; exit $?'");
             long shell = container.pid();
-            long jvm = awaitChild(shell);
+            long jvm = Await.child(shell, Duration.ofSeconds(20)); // the JVM under the container's shell
             assertThat(seccompFilters(jvm)).as("the profile is in force").isEqualTo(1);
             assertExact(container.work());
             WorkerTree.awaitReady(container.work());
@@ -95,11 +97,7 @@ class SeccompIT {
     /** Waits for ExactApp's findings in {@code work}, and checks them (also used by NoExecIT). */
     static void assertExact(Path work) throws Exception {
         Path exact = work.resolve("exact");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.exists(exact)) {
-            assertThat(System.currentTimeMillis()).as("the app checked its children").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.file(exact, Duration.ofSeconds(60)); // the app checked its children
         assertThat(Jvm.keyValues(Files.readString(exact))).as("agent up, exit statuses of 256 own children, zombies left")
                 .isEqualTo(Map.of("agent", "true", "wrong", "0", "zombies_left", "0"));
     }
@@ -111,25 +109,8 @@ class SeccompIT {
         assertThat(lines.get(1)).as("%s", result).startsWith("WARNING: reaper: ").contains(what);
     }
 
-    private static int seccompFilters(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Seccomp_filters:")) {
-                return Integer.parseInt(line.substring(16).strip());
-            }
-        }
-        return -1;
-    }
-
-    private static long awaitChild(long parent) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
-            var child = ProcessHandle.of(parent).flatMap(p -> p.children().findFirst());
-            if (child.isPresent()) {
-                return child.get().pid();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no JVM under the container's shell " + parent);
+    private static long seccompFilters(long pid) {
+        return ProcessTable.statusNumber(pid, "Seccomp_filters");
     }
 
     private static String runcVersion() {

@@ -6,6 +6,8 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.ShutdownApp;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,9 @@ class ShutdownIT {
     @ParameterizedTest
     @CsvSource({"JDK17, fork", "JDK17, fork2s", "JDK17, pipeline", "JDK25, fork", "JDK25, fork2s", "JDK25, pipeline"})
     void handlersThatForkCompleteTheirCleanup(Jdk jdk, String handler) throws Exception {
-        Running jvm = Jvm.on(jdk).withAgent(null).asPid1().start(ShutdownApp.class, dir.toString(), "handler=" + handler).awaitAgentReady();
+        // stop-timeout well above fork2s's 2 s: the rule is under test here, not the timeout, and a slow machine forks slowly
+        Running jvm = Jvm.on(jdk).withAgent("stop-timeout=10s,stop-budget=20s").asPid1().start(ShutdownApp.class, dir.toString(), "handler=" + handler)
+                .awaitAgentReady();
         awaitReady();
         Result result = stop(jvm, "TERM");
 
@@ -65,12 +69,8 @@ class ShutdownIT {
         String tree = "sh " + dir + "/tree.sh " + dir + " - fork >/dev/null 2>&1 & i=0; while [ $(ls " + dir + " | grep -c '[.]started$') -lt "
                 + (3 * WorkerTree.N + 1) + " ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done";
         Running jvm = Jvm.on(jdk).withAgent("exit-remap=143:0").asPid1().afterShell(tree).start(ShutdownApp.class, dir.toString(), "bare");
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(dir.resolve("main"))) {
-            assertThat(System.currentTimeMillis()).as("main started").isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        Thread.sleep(millisAfterMain);
+        Await.file(dir.resolve("main"), Duration.ofSeconds(30));
+        Thread.sleep(millisAfterMain); // the moment of the signal: the scenario, not a wait
         Result result = stop(jvm, "TERM");
 
         assertThat(result.status()).as("%s", result).isZero();
@@ -211,30 +211,16 @@ class ShutdownIT {
 
     /** Waits until the agent's thread has gone to sleep and woken up {@code n} more times (voluntary context switches). */
     private static void awaitSweeps(long pid, int n) throws Exception {
-        Path reaper = null;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                if (Files.readString(task.resolve("comm")).strip().equals("reaper")) {
-                    reaper = task;
-                }
-            }
-        }
-        assertThat(reaper).as("the agent's thread").isNotNull();
-        long first = switches(reaper);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (switches(reaper) < first + n) {
-            assertThat(System.currentTimeMillis()).as("%d sweeps", n).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        long reaper = ProcessTable.tasks(pid).stream().filter(t -> t.name().equals("reaper")).mapToLong(ProcessTable.Task::tid).findFirst()
+                .orElseThrow(() -> new AssertionError("no thread named reaper in " + pid));
+        long first = switches(pid, reaper);
+        Await.until(n + " sweeps", Duration.ofSeconds(30), () -> switches(pid, reaper) >= first + n);
     }
 
-    private static long switches(Path task) throws IOException {
-        for (String line : Files.readAllLines(task.resolve("status"))) {
-            if (line.startsWith("voluntary_ctxt_switches:")) {
-                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-            }
-        }
-        throw new AssertionError("no voluntary_ctxt_switches in " + task);
+    private static long switches(long pid, long tid) {
+        String switches = ProcessTable.status(pid, tid).get("voluntary_ctxt_switches");
+        assertThat(switches).as("voluntary_ctxt_switches of thread %d of %d", tid, pid).isNotNull();
+        return Long.parseLong(switches);
     }
 
     private void awaitReady() throws Exception {

@@ -6,6 +6,8 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.it.Jvm.Result;
 import dev.reaper.it.Jvm.Running;
 import dev.reaper.it.apps.TomcatCgiApp;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -90,55 +92,16 @@ class TomcatIT {
     }
 
     /** The zombies among the JVM's children. */
-    private static long zombies(long pid) throws IOException {
-        return children(pid).filter(TomcatIT::zombie).count();
+    private static long zombies(long pid) {
+        return ProcessTable.zombieChildren(pid);
     }
 
     /** The JVM's descendants that are running (the jobs and their sleeps: two each). */
-    private static long running(long pid) throws IOException {
-        return descendants(pid).filter(p -> !zombie(p)).count();
+    private static long running(long pid) {
+        return ProcessTable.descendants(pid).stream().filter(p -> !p.zombie()).count();
     }
 
-    private static Stream<Long> children(long pid) throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            StringBuilder all = new StringBuilder();
-            for (Path task : tasks.toList()) {
-                try {
-                    all.append(Files.readString(task.resolve("children"))).append(' ');
-                } catch (IOException threadEnded) {
-                    // gone meanwhile
-                }
-            }
-            return Stream.of(all.toString().trim().split("\\s+")).filter(s -> !s.isEmpty()).map(Long::parseLong).toList().stream();
-        }
-    }
-
-    private static Stream<Long> descendants(long pid) throws IOException {
-        Stream<Long> all = Stream.empty();
-        for (long child : children(pid).toList()) {
-            all = Stream.concat(all, Stream.concat(Stream.of(child), descendants(child)));
-        }
-        return all;
-    }
-
-    private static boolean zombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Condition condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.holds()) {
-            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(String what, Await.Condition condition) throws Exception {
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 }

@@ -3,9 +3,11 @@ package dev.reaper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reaper.it.apps.ShutdownApp;
+import dev.reaper.kit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -19,12 +21,8 @@ final class WorkerTree {
 
     /** Waits until the whole tree has started. */
     static void awaitReady(Path dir) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(dir.resolve("ready"))) {
-            assertThat(System.currentTimeMillis()).as("the tree started").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-        assertThat(Files.readString(dir.resolve("ready"))).isNotEqualTo("0");
+        Await.file(dir.resolve("ready"), Duration.ofSeconds(30));
+        assertThat(Files.readString(dir.resolve("ready"))).as("workers started").isNotEqualTo("0");
     }
 
     /** How many of each kind wrote NAME.graceful: plain, setsid, orphan, shell, stubborn. */

@@ -2,6 +2,7 @@ package dev.reaper.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reaper.kit.ProcessTable;
 import dev.reaper.proc.Proc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -53,8 +54,7 @@ class ChildrenFileTest {
             assertThat(file.lists(1)).isFalse();
             assertThat(file.read()).as("read again from the start").containsExactlyInAnyOrder(all);
         } finally {
-            shell.descendants().forEach(ProcessHandle::destroyForcibly);
-            shell.destroyForcibly();
+            ProcessTable.killTree(shell.toHandle());
             shell.waitFor(10, TimeUnit.SECONDS);
         }
     }

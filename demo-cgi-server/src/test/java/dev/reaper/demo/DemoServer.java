@@ -3,6 +3,7 @@ package dev.reaper.demo;
 import dev.reaper.it.Jvm;
 import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,8 +35,7 @@ final class DemoServer implements AutoCloseable {
         try {
             server.client.awaitUp(reaper, Duration.ofSeconds(30));
         } catch (RuntimeException | InterruptedException e) {
-            server.jvm.process().descendants().forEach(ProcessHandle::destroyForcibly);
-            server.jvm.process().destroyForcibly();
+            ProcessTable.killTree(server.jvm.process().toHandle());
             throw e;
         }
         return server;

@@ -85,8 +85,7 @@ class StatusPageIT {
         try {
             assertThat(chromium.waitFor(60, TimeUnit.SECONDS)).as("chromium ended within 60 s").isTrue();
         } finally {
-            chromium.descendants().forEach(ProcessHandle::destroyForcibly);
-            chromium.destroyForcibly();
+            ProcessTable.killTree(chromium.toHandle());
         }
         String dom = Files.readString(out, StandardCharsets.UTF_8);
         assertThat(chromium.exitValue()).as("chromium's status; its stderr:%n%s", Files.readString(err)).isZero();

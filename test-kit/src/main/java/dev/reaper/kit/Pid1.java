@@ -74,6 +74,17 @@ public final class Pid1 implements AutoCloseable {
         return state.waitFor() == 0 && json.contains("\"running\"") && m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
+    /**
+     * Starts the builder's command inside PID 1's pid and mount namespaces (nsenter), as a container
+     * runtime starts a second container's process in a Kubernetes pod that shares its pid namespace.
+     * Returns nsenter, which ends with the command's status; its one child is the command.
+     */
+    public Process enter(ProcessBuilder builder) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("nsenter", "--target", Long.toString(pid()), "--pid", "--mount", "--"));
+        command.addAll(builder.command());
+        return builder.command(command).start();
+    }
+
     /** Sends a signal (TERM, HUP, KILL...) to PID 1: kill, or runc kill as docker stop does. */
     public void signal(String name) throws IOException, InterruptedException {
         List<String> command = container == null ? List.of("kill", "-" + name, Long.toString(pid())) : List.of("runc", "kill", container, name);
@@ -98,8 +109,8 @@ public final class Pid1 implements AutoCloseable {
             new ProcessBuilder("runc", "delete", "--force", container).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
-        outer.descendants().forEach(ProcessHandle::destroyForcibly);
-        outer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        ProcessTable.killTree(outer.toHandle());
+        outer.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Where the kit's classes are (a directory or a jar), for a JVM under test or a container that needs them too. */

@@ -1,8 +1,7 @@
 package dev.reaper.it.apps;
 
 import dev.reaper.kit.Await;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.reaper.kit.ProcessTable;
 import java.time.Duration;
 
 /**
@@ -22,8 +21,8 @@ public final class CrowdApp {
         System.out.println("zombies_left=" + Zombies.awaitNone(self, 10_000));
     }
 
-    private static int childCount(long self) throws java.io.IOException {
-        String list = Files.readString(Path.of("/proc/" + self + "/task/" + self + "/children")).strip();
-        return list.isEmpty() ? 0 : list.split(" ").length;
+    /** The children on the leader thread's list, where the orphans the JVM adopts go. */
+    private static int childCount(long self) {
+        return ProcessTable.threadChildren(self, self).size();
     }
 }

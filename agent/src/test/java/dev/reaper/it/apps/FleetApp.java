@@ -1,7 +1,10 @@
 package dev.reaper.it.apps;
 
+import dev.reaper.kit.Await;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,11 +44,8 @@ public final class FleetApp {
             exact &= children.get(i).waitFor() == i + 1;
         }
         long self = ProcessHandle.current().pid();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while ((Zombies.childrenOf(self) > 0 || ProcessHandle.current().children().count() != running + stubborn)
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.value(Duration.ofSeconds(30), () -> Zombies.childrenOf(self) == 0 && ProcessHandle.current().children().count() == running + stubborn,
+                settled -> settled);
         System.out.println("children_exact=" + exact);
         System.out.println("children_now=" + ProcessHandle.current().children().count());
         Files.writeString(dir.resolve("ready"), "");
@@ -56,17 +56,14 @@ public final class FleetApp {
      * Waits up to 10 s for the agent to have started (AgentReady): when the JVM is not PID 1, orphans
      * left before the agent has made it a subreaper go elsewhere.
      */
-    private static void awaitAgent() throws InterruptedException {
+    private static void awaitAgent() throws IOException, InterruptedException {
         AgentReady.started(10_000);
     }
 
     private static void stopping(Path dir, boolean hold) {
         try {
             Files.writeString(dir.resolve("stopping"), "");
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (hold && !Files.exists(dir.resolve("scraped")) && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.value(Duration.ofSeconds(30), () -> !hold || Files.exists(dir.resolve("scraped")), done -> done);
         } catch (Exception e) {
             e.printStackTrace();
         }

@@ -1,7 +1,9 @@
 package dev.reaper.it.apps;
 
+import dev.reaper.kit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -75,15 +77,11 @@ public final class LauncherApp {
         return ProcessHandle.current().info().command().orElseThrow();
     }
 
+    /** Waits until each file is written (not empty). */
     private static void awaitFile(Path dir, String... names) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
         for (String name : names) {
-            while (!Files.exists(dir.resolve(name)) || Files.size(dir.resolve(name)) == 0) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("no " + name + " within 30 s");
-                }
-                Thread.sleep(10);
-            }
+            Path file = dir.resolve(name);
+            Await.until(name + " written", Duration.ofSeconds(30), () -> Files.exists(file) && Files.size(file) > 0);
         }
     }
 }

@@ -4,8 +4,9 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
+import java.time.Duration;
 
 /**
  * An application with its own JNA (a different version from the agent's) that starts children from
@@ -38,11 +39,9 @@ public final class NativeChildApp {
         int rc = c.waitpid(waited, status, 0);
         System.out.println("waited_status=" + (rc == waited ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError()));
 
-        Path proc = Path.of("/proc/" + abandoned);
-        while (Files.exists(proc) && System.currentTimeMillis() - abandonedAt < giveUpMillis) {
-            Thread.sleep(20);
-        }
-        System.out.println("abandoned_reaped_after_ms=" + (Files.exists(proc) ? -1 : System.currentTimeMillis() - abandonedAt));
+        Duration watch = Duration.ofMillis(Math.max(0, giveUpMillis - (System.currentTimeMillis() - abandonedAt)));
+        boolean reaped = Await.value(watch, () -> ProcessTable.stat(abandoned).isEmpty(), gone -> gone);
+        System.out.println("abandoned_reaped_after_ms=" + (reaped ? System.currentTimeMillis() - abandonedAt : -1));
         System.out.println("zombies_left=" + Zombies.childrenOf(ProcessHandle.current().pid()));
     }
 

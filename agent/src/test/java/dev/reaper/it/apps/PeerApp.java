@@ -1,8 +1,11 @@
 package dev.reaper.it.apps;
 
+import dev.reaper.kit.Await;
+import dev.reaper.kit.ProcessTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The program under a peer's test (tini's, dumb-init's), ported to a JVM: where their tests run a
@@ -33,10 +36,7 @@ public final class PeerApp {
         switch (mode) {
             case "reap" -> {
                 int shell = new ProcessBuilder("sh", "-c", script).inheritIO().start().waitFor();
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (ProcessHandle.current().descendants().count() > 0 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
-                }
+                Await.value(Duration.ofSeconds(30), () -> ProcessHandle.current().descendants().count(), left -> left == 0);
                 System.out.println("shell=" + shell);
                 System.out.println("descendants_left=" + ProcessHandle.current().descendants().count());
                 System.out.println("zombies_left=" + Zombies.awaitNone(ProcessHandle.current().pid(), 10_000));
@@ -66,16 +66,7 @@ public final class PeerApp {
 
     /** Waits until {@code ticks} clock ticks (1/100 s, /proc/uptime's unit) have passed since process {@code pid} started. */
     private static void awaitTicksSince(long pid, long ticks) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        long started = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (now() < started + ticks && System.currentTimeMillis() < deadline) {
-            Thread.sleep(2);
-        }
-    }
-
-    private static long now() throws Exception {
-        String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
-        return (long) (Double.parseDouble(uptime) * 100);
+        long started = ProcessTable.stat(pid).orElseThrow().startTicks();
+        Await.value(Duration.ofSeconds(10), ProcessTable::uptimeTicks, now -> now >= started + ticks);
     }
 }

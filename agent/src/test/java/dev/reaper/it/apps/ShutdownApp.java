@@ -1,8 +1,11 @@
 package dev.reaper.it.apps;
 
+import dev.reaper.kit.Await;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,10 +58,7 @@ public final class ShutdownApp {
         new ProcessBuilder("sh", dir.resolve("tree.sh").toString(), dir.toString(), stubborn ? "stubborn" : "-", handler)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         int expected = 3 * PER_KIND + 1 + (stubborn ? 1 : 0);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (started(dir) < expected && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.value(Duration.ofSeconds(30), () -> started(dir), n -> n >= expected);
         Files.writeString(dir.resolve("ready"), "" + started(dir));
         switch (last) {
             case "exit" -> { }
@@ -93,7 +93,7 @@ public final class ShutdownApp {
         }
     }
 
-    static long started(Path dir) throws Exception {
+    static long started(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".started")).count();
         }
