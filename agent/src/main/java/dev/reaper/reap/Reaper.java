@@ -33,8 +33,10 @@ public final class Reaper implements Runnable {
     private static final long POLL_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long STOPPING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** How long after its last reap the loop polls (a storm), before it waits for an exit again. */
+    /** On the JDK's kernel: how long after its last reap the loop polls (a storm), before it waits for SIGCHLD again. */
     private static final long STORM_POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(32);
+    /** On JNA's kernel, in a storm: how long the loop waits before it looks again, instead of waiting for the next exit. */
+    private static final long STORM_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int SWEEP_FAILED = 1;
     private static final int LOOK_FAILED = 2;
 
@@ -241,12 +243,12 @@ public final class Reaper implements Runnable {
 
     /**
      * It has reaped: more may have come meanwhile, so it looks again at once. Then, where it found
-     * nothing: on JNA's kernel, if it reaped several since it last waited (a storm), it waits a
+     * nothing: on JNA's kernel, if it reaped three or more since it last waited (a storm), it waits a
      * millisecond before it looks again, else it waits for the next exit; on the JDK's kernel, which
      * cannot wait for an exit, it polls (after 1, 2, 4, 8, 16 ms) before it waits for SIGCHLD again.
-     * In a storm the loop so wakes once a millisecond for what came meanwhile, not once per orphan
-     * (whose wake-up, a context switch, cost more than the reaping), and at its end it waits for
-     * each exit again. The JDK's kernel also drops the SIGCHLD handler meanwhile: HotSpot starts a
+     * In a storm the loop so wakes for what came meanwhile, not once per orphan (whose wake-up, a
+     * context switch, cost more than the reaping), and as it ends, with fewer zombies each time, it
+     * waits for each exit again. The JDK's kernel also drops the SIGCHLD handler meanwhile: HotSpot starts a
      * Java thread per signal, which costs more than the reaping.
      */
     private void storm(Kernel k) {
@@ -262,9 +264,15 @@ public final class Reaper implements Runnable {
 
     /** Nothing to reap now: the next poll of a storm, or wait for an exit. */
     private void quiet() {
-        boolean batch = drained > 1 || !kernel.wakesOnExit();
+        boolean batch = drained > 2;
         drained = 0;
-        long next = storming && batch ? storm.next() : STORM_POLL_MAX_NANOS;
+        if (kernel.wakesOnExit()) {
+            wait = storming && batch ? Wait.POLL : Wait.EXIT;
+            pollNanos = STORM_BATCH_NANOS;
+            storming = wait == Wait.POLL;
+            return;
+        }
+        long next = storming ? storm.next() : STORM_POLL_MAX_NANOS;
         if (next < STORM_POLL_MAX_NANOS) {
             wait = Wait.POLL;
             pollNanos = next;
