@@ -6,6 +6,10 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -15,6 +19,8 @@ import java.util.Arrays;
  * <p>Through java.io, not java.nio.file: premain reads /proc through here, and the first use of
  * java.nio.file's channels loads some 40 classes and libnio (about 3 ms), which java.io, whose
  * classes every JVM has loaded by then, does not; a read also costs less (no channel, no size query).
+ * java.io does not say why a file could not be opened or listed, though: where it is there and
+ * still was not, java.nio.file is asked again, and its exception says (EACCES, EMFILE...).
  */
 public final class Proc {
     private static final String ROOT = "/proc/";
@@ -55,9 +61,31 @@ public final class Proc {
         return pids.length == 0 ? null : pids;
     }
 
-    /** The thread ids of a process. */
+    /** The thread ids of a process; none once it is gone. */
     public static long[] tasks(long pid) throws IOException {
-        return numbers(new File(ROOT + pid + "/task").list());
+        File dir = new File(ROOT + pid + "/task");
+        String[] names = dir.list();
+        if (names == null && dir.exists()) {
+            return tasksSaying(dir.toPath()); // there, but not listed (EMFILE, say): java.io does not say why
+        }
+        return numbers(names);
+    }
+
+    /** The thread ids through java.nio.file, whose exception says what went wrong (loaded only then). */
+    private static long[] tasksSaying(Path dir) throws IOException {
+        long[] tids = new long[64];
+        int n = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir)) {
+            for (Path task : tasks) {
+                if (n == tids.length) {
+                    tids = Arrays.copyOf(tids, n * 2);
+                }
+                tids[n++] = Long.parseLong(task.getFileName().toString());
+            }
+        } catch (NoSuchFileException e) {
+            return NONE;
+        }
+        return Arrays.copyOf(tids, n);
     }
 
     /**
@@ -225,18 +253,19 @@ public final class Proc {
 
     /**
      * A file of one process, or null once the process is gone (ENOENT, or ESRCH between open and
-     * read, whatever the locale says); AccessDeniedException if it is there but may not be read.
-     * /proc hands its files out a page per read at most, and says nothing of their size.
+     * read, whatever the locale says), or when it cannot be opened now (EMFILE, say);
+     * AccessDeniedException if it is there but may not be read. /proc hands its files out a page per
+     * read at most, and says nothing of their size.
      */
     private static byte[] read(String file) throws IOException {
         FileInputStream in;
         try {
             in = new FileInputStream(file);
-        } catch (FileNotFoundException e) { // java.io says ENOENT and EACCES alike
-            if (new File(file).exists()) {
-                throw new AccessDeniedException(file);
+        } catch (FileNotFoundException e) { // java.io says every errno so
+            if (!new File(file).exists()) {
+                return null; // gone: the common case, decided without java.nio.file
             }
-            return null;
+            return readSaying(file);
         }
         try (in) {
             byte[] bytes = new byte[FIRST_READ];
@@ -249,6 +278,17 @@ public final class Proc {
                 }
             }
             return Arrays.copyOf(bytes, length);
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /** The same through java.nio.file, whose exceptions tell an access denied from the rest (loaded only then). */
+    private static byte[] readSaying(String file) throws IOException {
+        try {
+            return Files.readAllBytes(Path.of(file));
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (IOException gone) {
             return null;
         }
