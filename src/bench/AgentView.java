@@ -5,8 +5,9 @@ import dev.reaper.kit.ProcessFigures;
  * one place that knows how the agent shows itself, to adapt when that changes.
  *
  * <p>Today (issue 12's agent) both rest on the agent's thread names, as /proc/PID/task/TID/comm
- * shows them: the agent's thread is "reaper-starting" while it prepares, and renames itself "reaper"
- * once reaping and the shutdown relay are armed; its other threads are "reaper-jmx" and the like.
+ * shows them: the agent's thread is "reaper-starting" while it prepares, and renames itself
+ * "reaper" once reaping and the shutdown relay are armed; its other threads are "reaper-jmx" and
+ * the like.
  */
 final class AgentView {
     private AgentView() {}
@@ -16,7 +17,10 @@ final class AgentView {
         return ProcessFigures.threadNames(pid).contains("reaper");
     }
 
-    /** Whether a thread (by its comm) is one of the agent's own, whose CPU the bench counts as the agent's. */
+    /**
+     * Whether a thread (by its comm) is one of the agent's own, whose CPU the bench counts as the
+     * agent's.
+     */
     static boolean agentThread(String comm) {
         return comm.startsWith("reaper");
     }

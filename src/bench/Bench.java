@@ -32,16 +32,31 @@ public final class Bench {
         SCENARIOS.put("tomcat", TomcatShutdown::run);
     }
 
-    /** The settings a NAME=VALUE argument (or BENCH_NAME in the environment) may give; see src/bench/README.md. */
-    private static final List<String> SETTINGS = List.of("orphans", "runs", "extra", "threads", "idle", "starts", "rss", "jdks", "subjects", "compare",
-            "soak");
+    /**
+     * The settings a NAME=VALUE argument (or BENCH_NAME in the environment) may give; see
+     * src/bench/README.md.
+     */
+    private static final List<String> SETTINGS =
+            List.of(
+                    "orphans",
+                    "runs",
+                    "extra",
+                    "threads",
+                    "idle",
+                    "starts",
+                    "rss",
+                    "jdks",
+                    "subjects",
+                    "compare",
+                    "soak");
 
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
         try {
             run(args);
-        } catch (IllegalArgumentException badInput) { // a scenario, a setting or its value: the message says what is accepted
+            // a scenario, a setting or its value: the message says what is accepted
+        } catch (IllegalArgumentException badInput) {
             System.err.println("bench: " + badInput.getMessage());
             System.exit(2);
         }
@@ -53,7 +68,11 @@ public final class Bench {
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (eq > 0 && !SETTINGS.contains(arg.substring(0, eq))) {
-                throw new IllegalArgumentException("no setting " + arg.substring(0, eq) + ": accepted are " + String.join(", ", SETTINGS));
+                throw new IllegalArgumentException(
+                        "no setting "
+                                + arg.substring(0, eq)
+                                + ": accepted are "
+                                + String.join(", ", SETTINGS));
             } else if (eq > 0) {
                 settings.put(arg.substring(0, eq), arg.substring(eq + 1));
             } else if (arg.equals("all")) {
@@ -61,8 +80,12 @@ public final class Bench {
             } else if (SCENARIOS.containsKey(arg) || arg.equals("soak")) {
                 chosen.add(arg);
             } else {
-                throw new IllegalArgumentException("no scenario " + arg + ": accepted are all, " + String.join(", ", SCENARIOS.keySet())
-                        + ", soak, and settings as NAME=VALUE (see src/bench/README.md)");
+                throw new IllegalArgumentException(
+                        "no scenario "
+                                + arg
+                                + ": accepted are all, "
+                                + String.join(", ", SCENARIOS.keySet())
+                                + ", soak, and settings as NAME=VALUE (see src/bench/README.md)");
             }
         }
         if (chosen.isEmpty()) {
@@ -70,7 +93,10 @@ public final class Bench {
         }
         Harness.settings(settings);
         if (!Files.exists(Harness.AGENT) || !Files.exists(Harness.SCRIPTS.resolve("tree.sh"))) {
-            throw new IllegalStateException("build first: mvn -o -q -pl agent -am -DskipTests package (no " + Harness.AGENT + " or test classes)");
+            throw new IllegalStateException(
+                    "build first: mvn -o -q -pl agent -am -DskipTests package (no "
+                            + Harness.AGENT
+                            + " or test classes)");
         }
         System.out.println("Machine: " + Harness.machine());
         System.out.println();

@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The goals the figures are held to (issue 18 part 2, and issue 12's that still hold), per JDK: each
- * scenario prints its own under its table, and the run ends with every goal on one line per JDK.
+ * The goals the figures are held to (issue 18 part 2, and issue 12's that still hold), per JDK:
+ * each scenario prints its own under its table, and the run ends with every goal on one line per
+ * JDK.
  */
 final class Goals {
-    /** One goal and the figure measured against it, e.g. "ready ≤ 50 ms after premain begins", "163 ms". */
+    /**
+     * One goal and the figure measured against it, e.g. "ready ≤ 50 ms after premain begins", "163
+     * ms".
+     */
     record Goal(String goal, String figure, boolean met) {
         @Override
         public String toString() {
@@ -24,7 +28,10 @@ final class Goals {
         return new Goal(goal, figure, met);
     }
 
-    /** Prints a scenario's goals for one JDK (its row label, "java 17"), and keeps them for the summary. */
+    /**
+     * Prints a scenario's goals for one JDK (its row label, "java 17"), and keeps them for the
+     * summary.
+     */
     static void print(String jdk, List<Goal> goals) {
         if (goals.isEmpty()) {
             return;
@@ -40,11 +47,21 @@ final class Goals {
         }
         System.out.println("### Goals");
         System.out.println();
-        ALL.forEach((jdk, goals) -> {
-            long missed = goals.stream().filter(g -> !g.met()).count();
-            System.out.println("Goals: " + jdk + ": " + join(goals) + " (" + (goals.size() - missed) + " of " + goals.size() + " met)");
-            System.out.println();
-        });
+        ALL.forEach(
+                (jdk, goals) -> {
+                    long missed = goals.stream().filter(g -> !g.met()).count();
+                    System.out.println(
+                            "Goals: "
+                                    + jdk
+                                    + ": "
+                                    + join(goals)
+                                    + " ("
+                                    + (goals.size() - missed)
+                                    + " of "
+                                    + goals.size()
+                                    + " met)");
+                    System.out.println();
+                });
     }
 
     private static String join(List<Goal> goals) {

@@ -15,10 +15,10 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * What every scenario shares: where the builds are, the settings, the JDKs, the rows of a table (the
- * JVM with and without the agent on each JDK, and the peers), and small helpers for running commands
- * and taking medians. The kit (test-kit: Pid1, ProcessTable, ProcessFigures, Await) does the
- * process work; {@link AgentView} is the one place that knows how the agent shows itself.
+ * What every scenario shares: where the builds are, the settings, the JDKs, the rows of a table
+ * (the JVM with and without the agent on each JDK, and the peers), and small helpers for running
+ * commands and taking medians. The kit (test-kit: Pid1, ProcessTable, ProcessFigures, Await) does
+ * the process work; {@link AgentView} is the one place that knows how the agent shows itself.
  */
 final class Harness {
     static final Path ROOT = Path.of("").toAbsolutePath();
@@ -26,9 +26,19 @@ final class Harness {
     static final Path TEST_CLASSES = ROOT.resolve("agent/target/test-classes");
     static final Path SCRIPTS = TEST_CLASSES.resolve("dev/reaper/it/apps");
     static final Path IT = ROOT.resolve("agent/target/it");
-    /** The JDKs that "17" and "25" name in the jdks setting; any other entry is a JDK's home directory. */
-    static final Map<String, Path> KNOWN_JDKS = Map.of("17", Path.of("/usr/lib/jvm/java-17-openjdk-amd64"),
-            "25", Path.of(System.getProperty("reaper.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64")));
+
+    /**
+     * The JDKs that "17" and "25" name in the jdks setting; any other entry is a JDK's home
+     * directory.
+     */
+    static final Map<String, Path> KNOWN_JDKS =
+            Map.of(
+                    "17",
+                    Path.of("/usr/lib/jvm/java-17-openjdk-amd64"),
+                    "25",
+                    Path.of(
+                            System.getProperty(
+                                    "reaper.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64")));
 
     private static final Map<String, String> SETTINGS = new HashMap<>();
 
@@ -36,7 +46,9 @@ final class Harness {
 
     // ---------------------------------------------------------------- settings
 
-    /** NAME=VALUE arguments; a setting not given there comes from the environment, as BENCH_NAME. */
+    /**
+     * NAME=VALUE arguments; a setting not given there comes from the environment, as BENCH_NAME.
+     */
     static void settings(Map<String, String> given) {
         SETTINGS.putAll(given);
     }
@@ -54,7 +66,8 @@ final class Harness {
         try {
             return value == null ? otherwise : Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting " + name + "=" + value + ": a whole number is accepted");
+            throw new IllegalArgumentException(
+                    "setting " + name + "=" + value + ": a whole number is accepted");
         }
     }
 
@@ -77,7 +90,10 @@ final class Harness {
         for (String entry : setting("jdks", "17,25").split(",")) {
             Path home = KNOWN_JDKS.containsKey(entry) ? KNOWN_JDKS.get(entry) : Path.of(entry);
             if (!Files.isExecutable(home.resolve("bin/java"))) {
-                throw new IllegalArgumentException("jdks: no " + home.resolve("bin/java") + " (accepted: 17, 25 or a JDK's home directory)");
+                throw new IllegalArgumentException(
+                        "jdks: no "
+                                + home.resolve("bin/java")
+                                + " (accepted: 17, 25 or a JDK's home directory)");
             }
             jdks.add(new Jdk(KNOWN_JDKS.containsKey(entry) ? entry : feature(home), home));
         }
@@ -114,8 +130,9 @@ final class Harness {
     }
 
     /**
-     * The agent builds a JVM row runs with, by the suffix of the row's name: this build (" + reaper"),
-     * and the compare setting's jar (" + other reaper.jar"), to measure two builds in one run.
+     * The agent builds a JVM row runs with, by the suffix of the row's name: this build (" +
+     * reaper"), and the compare setting's jar (" + other reaper.jar"), to measure two builds in one
+     * run.
      */
     static Map<String, Path> agents() {
         Map<String, Path> agents = new LinkedHashMap<>();
@@ -132,15 +149,33 @@ final class Harness {
      * with this build), then the peers, then on each JDK the JVM without an agent; narrowed to the
      * subjects setting (row names, comma-separated) if given.
      */
-    static List<Subject> subjects(Map<String, List<String>> peers, Map<String, List<String>> variants, JvmCommand jvm) {
+    static List<Subject> subjects(
+            Map<String, List<String>> peers, Map<String, List<String>> variants, JvmCommand jvm) {
         List<Subject> rows = new ArrayList<>();
         for (Jdk jdk : jdks()) {
-            agents().forEach((suffix, jar) -> rows.add(new Subject(jdk.label() + suffix, jdk, jar, jvm.command(jdk, List.of("-javaagent:" + jar)))));
-            variants.forEach((suffix, options) -> rows.add(new Subject(jdk.label() + suffix, jdk, AGENT, jvm.command(jdk, options))));
+            agents().forEach(
+                            (suffix, jar) ->
+                                    rows.add(
+                                            new Subject(
+                                                    jdk.label() + suffix,
+                                                    jdk,
+                                                    jar,
+                                                    jvm.command(
+                                                            jdk, List.of("-javaagent:" + jar)))));
+            variants.forEach(
+                    (suffix, options) ->
+                            rows.add(
+                                    new Subject(
+                                            jdk.label() + suffix,
+                                            jdk,
+                                            AGENT,
+                                            jvm.command(jdk, options))));
         }
         peers.forEach((name, command) -> rows.add(new Subject(name, null, null, command)));
         for (Jdk jdk : jdks()) {
-            rows.add(new Subject(jdk.label() + ", no agent", jdk, null, jvm.command(jdk, List.of())));
+            rows.add(
+                    new Subject(
+                            jdk.label() + ", no agent", jdk, null, jvm.command(jdk, List.of())));
         }
         String only = setting("subjects", (String) null);
         if (only != null) {
@@ -148,7 +183,11 @@ final class Harness {
             List<String> all = rows.stream().map(Subject::name).toList();
             rows.removeIf(row -> !names.contains(row.name()));
             if (rows.isEmpty()) {
-                throw new IllegalArgumentException("subjects=" + only + " names no row of this scenario; its rows: " + String.join(",", all));
+                throw new IllegalArgumentException(
+                        "subjects="
+                                + only
+                                + " names no row of this scenario; its rows: "
+                                + String.join(",", all));
             }
         }
         return rows;
@@ -159,12 +198,15 @@ final class Harness {
         return jdk.label() + " + reaper";
     }
 
-    /** The command line of a JVM that plays a {@link Role}, with {@code options} before the class path. */
+    /**
+     * The command line of a JVM that plays a {@link Role}, with {@code options} before the class
+     * path.
+     */
     static List<String> roleJvm(Jdk jdk, List<String> options, String... role) {
         List<String> command = new ArrayList<>(List.of(jdk.java()));
         command.addAll(options);
-        // this bench's own class path: the kit's classes and the bench compiled once (not from source, which
-        // would leave the role's JIT busy with javac when the measurement starts)
+        // this bench's own class path: the kit's classes and the bench compiled once (not from
+        // source, which would leave the role's JIT busy with javac when the measurement starts)
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "Role"));
         command.addAll(List.of(role));
         return command;
@@ -176,7 +218,8 @@ final class Harness {
 
     /**
      * A directory with Hello.class alone (the hello world of the start-up and memory scenarios) and
-     * stopwatch.jar (the {@link Stopwatch} agent), so that their JVMs load nothing else of the bench.
+     * stopwatch.jar (the {@link Stopwatch} agent), so that their JVMs load nothing else of the
+     * bench.
      */
     static synchronized Path helloWorld() throws IOException {
         if (hello == null) {
@@ -185,7 +228,9 @@ final class Harness {
             Manifest manifest = new Manifest();
             manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
             manifest.getMainAttributes().putValue("Premain-Class", "Stopwatch");
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(dir.resolve("stopwatch.jar")), manifest)) {
+            try (JarOutputStream out =
+                    new JarOutputStream(
+                            Files.newOutputStream(dir.resolve("stopwatch.jar")), manifest)) {
                 out.putNextEntry(new JarEntry("Stopwatch.class"));
                 out.write(classBytes("Stopwatch"));
             }
@@ -212,7 +257,8 @@ final class Harness {
 
     /** Runs {@code command}; its standard output (standard error discarded). */
     static String output(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p =
+                new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return out;
@@ -221,7 +267,11 @@ final class Harness {
     /** Wall-clock milliseconds from starting {@code command} to its end. */
     static double wall(List<String> command) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
         return (System.nanoTime() - t0) / 1e6;
     }
 
@@ -248,18 +298,37 @@ final class Harness {
 
     /** The machine, the JDKs and the peers, for the top of a run's output. */
     static String machine() throws IOException, InterruptedException {
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        String cpu =
+                Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 2))
+                        .orElse("?");
         StringBuilder jvms = new StringBuilder();
         for (Jdk jdk : jdks()) {
-            Process version = new ProcessBuilder(jdk.java(), "-version").redirectErrorStream(true).start();
-            String vm = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.contains("VM"))
-                    .findFirst().orElse("?");
+            Process version =
+                    new ProcessBuilder(jdk.java(), "-version").redirectErrorStream(true).start();
+            String vm =
+                    new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .filter(l -> l.contains("VM"))
+                            .findFirst()
+                            .orElse("?");
             version.waitFor();
             jvms.append(", ").append(jdk.label()).append(": ").append(vm.strip());
         }
-        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), kernel " + System.getProperty("os.version") + jvms
-                + ", " + version("tini", "--version") + ", " + version("dumb-init", "--version") + ", " + version("catatonit", "--version");
+        return Runtime.getRuntime().availableProcessors()
+                + " cores ("
+                + cpu
+                + "), kernel "
+                + System.getProperty("os.version")
+                + jvms
+                + ", "
+                + version("tini", "--version")
+                + ", "
+                + version("dumb-init", "--version")
+                + ", "
+                + version("catatonit", "--version");
     }
 
     private static String version(String... command) throws IOException, InterruptedException {

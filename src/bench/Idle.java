@@ -18,8 +18,13 @@ final class Idle {
 
     static void run() throws Exception {
         int seconds = Harness.setting("idle", 60);
-        long stay = SETTLE_MILLIS + seconds * 1000L + 30_000; // ends by itself should the bench be stopped
-        List<Harness.Subject> subjects = Harness.subjects(Map.of(), Map.of(), (jdk, options) -> Harness.roleJvm(jdk, options, "idle", "" + stay));
+        // ends by itself should the bench be stopped
+        long stay = SETTLE_MILLIS + seconds * 1000L + 30_000;
+        List<Harness.Subject> subjects =
+                Harness.subjects(
+                        Map.of(),
+                        Map.of(),
+                        (jdk, options) -> Harness.roleJvm(jdk, options, "idle", "" + stay));
         List<Process> jvms = new ArrayList<>();
         try {
             for (Harness.Subject s : subjects) {
@@ -28,20 +33,28 @@ final class Idle {
             for (int i = 0; i < subjects.size(); i++) {
                 if (subjects.get(i).agent() != null) {
                     long pid = jvms.get(i).pid();
-                    Await.until(subjects.get(i).name() + ": the agent ready", Duration.ofSeconds(30), () -> AgentView.ready(pid));
+                    Await.until(
+                            subjects.get(i).name() + ": the agent ready",
+                            Duration.ofSeconds(30),
+                            () -> AgentView.ready(pid));
                 }
             }
-            Thread.sleep(SETTLE_MILLIS); // part of the measurement's definition: idle means past start-up
+            // part of the measurement's definition: idle means past start-up
+            Thread.sleep(SETTLE_MILLIS);
             long[][] before = cpu(jvms);
             Thread.sleep(seconds * 1000L); // the measurement window
             long[][] after = cpu(jvms);
-            Harness.title("Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
+            Harness.title(
+                    "Idle JVM over " + seconds + " s (CPU time from /proc/PID/task/*/schedstat)");
             Harness.header("", "CPU per minute", "of which the agent's threads");
             double perMinute = 60.0 / seconds / 1e6;
             for (int i = 0; i < subjects.size(); i++) {
                 Harness.Subject s = subjects.get(i);
                 double agent = (after[i][1] - before[i][1]) * perMinute;
-                System.out.printf("| %s | %.1f ms | %s |%n", s.name(), (after[i][0] - before[i][0]) * perMinute,
+                System.out.printf(
+                        "| %s | %.1f ms | %s |%n",
+                        s.name(),
+                        (after[i][0] - before[i][0]) * perMinute,
                         s.agent() == null ? "" : String.format("%.1f ms", agent));
             }
             System.out.println();
@@ -49,7 +62,13 @@ final class Idle {
                 Harness.Subject s = subjects.get(i);
                 if (s.jdk() != null && s.name().equals(Harness.reaperRow(s.jdk()))) {
                     double agent = (after[i][1] - before[i][1]) * perMinute;
-                    Goals.print(s.jdk().label(), List.of(Goals.goal("idle: agent's threads ≤ 10 ms of CPU a minute", String.format("%.1f ms", agent), agent <= 10)));
+                    Goals.print(
+                            s.jdk().label(),
+                            List.of(
+                                    Goals.goal(
+                                            "idle: agent's threads ≤ 10 ms of CPU a minute",
+                                            String.format("%.1f ms", agent),
+                                            agent <= 10)));
                 }
             }
             System.out.println();
@@ -65,7 +84,11 @@ final class Idle {
         long[][] cpu = new long[jvms.size()][];
         for (int i = 0; i < jvms.size(); i++) {
             long pid = jvms.get(i).pid();
-            cpu[i] = new long[] {ProcessFigures.threadsCpuNanos(pid, name -> true), ProcessFigures.threadsCpuNanos(pid, AgentView::agentThread)};
+            cpu[i] =
+                    new long[] {
+                        ProcessFigures.threadsCpuNanos(pid, name -> true),
+                        ProcessFigures.threadsCpuNanos(pid, AgentView::agentThread)
+                    };
         }
         return cpu;
     }

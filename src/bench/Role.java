@@ -7,13 +7,15 @@ import java.time.Duration;
 /**
  * The JVM's side of the storm, idle and threads scenarios: {@code Role KIND ARG}, in a JVM with or
  * without the agent, started by the bench ({@link Harness#roleJvm}).
+ *
  * <ul>
- * <li>drive SCRIPT: once the agent is ready, runs {@code sh -c SCRIPT} and exits with its status;</li>
- * <li>drive-now SCRIPT: the same, at once: the JVM's first child, from main's first line (the
- * storm that starts with the JVM);</li>
- * <li>idle MILLIS: sleeps;</li>
- * <li>threads COUNT: once the agent is ready, prints the JVM's CPU microseconds per thread started
- * and joined, over COUNT threads after as many to warm up, with a child process running.</li>
+ *   <li>drive SCRIPT: once the agent is ready, runs {@code sh -c SCRIPT} and exits with its status;
+ *   <li>drive-now SCRIPT: the same, at once: the JVM's first child, from main's first line (the
+ *       storm that starts with the JVM);
+ *   <li>idle MILLIS: sleeps;
+ *   <li>threads COUNT: once the agent is ready, prints the JVM's CPU microseconds per thread
+ *       started and joined, over COUNT threads after as many to warm up, with a child process
+ *       running.
  * </ul>
  */
 public final class Role {
@@ -21,7 +23,9 @@ public final class Role {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "drive-now" -> System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
+            case "drive-now" ->
+                    System.exit(
+                            new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
             case "drive" -> {
                 awaitOwnAgent();
                 System.exit(new ProcessBuilder("sh", "-c", args[1]).inheritIO().start().waitFor());
@@ -31,11 +35,15 @@ public final class Role {
                 awaitOwnAgent();
                 threads(Integer.parseInt(args[1]));
             }
-            default -> throw new IllegalArgumentException("role " + args[0] + ": drive, drive-now, idle or threads is accepted");
+            default ->
+                    throw new IllegalArgumentException(
+                            "role " + args[0] + ": drive, drive-now, idle or threads is accepted");
         }
     }
 
-    /** In a JVM started with -javaagent: waits until the agent is ready ({@link AgentView#ready}). */
+    /**
+     * In a JVM started with -javaagent: waits until the agent is ready ({@link AgentView#ready}).
+     */
     static void awaitOwnAgent() throws IOException, InterruptedException {
         if (new String(Files.readAllBytes(Path.of("/proc/self/cmdline"))).contains("-javaagent:")) {
             long self = ProcessHandle.current().pid();
@@ -44,9 +52,11 @@ public final class Role {
     }
 
     static void threads(int count) throws Exception {
-        Process child = new ProcessBuilder("sleep", "600").start(); // the case where the agent's ThreadEnd watch has something to look at
+        // the case where the agent's ThreadEnd watch has something to look at
+        Process child = new ProcessBuilder("sleep", "600").start();
         try {
-            for (int i = 0; i < count; i++) { // warm-up: the JIT, and whatever the agent still does after it is ready
+            // warm-up: the JIT, and whatever the agent still does after it is ready
+            for (int i = 0; i < count; i++) {
                 startAndJoin();
             }
             long before = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
@@ -61,7 +71,7 @@ public final class Role {
     }
 
     private static void startAndJoin() throws InterruptedException {
-        Thread t = new Thread(() -> { });
+        Thread t = new Thread(() -> {});
         t.start();
         t.join();
     }

@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The soak, never part of "all": on each JDK, a JVM with the agent runs as PID 1 of a new pid
  * namespace for DURATION under a steady mix, round after round: JDK children with random exit
- * statuses from threads that die first and an orphan storm beside them (the tests' StormApp), native
- * children through NuProcess and posix_spawnp on the application's own JNA, from threads that end at
- * once, later or never, beside another storm (NativeSpawnApp), and JDK children that get SIGTERM
- * (exit status 143). The storms are SIGCHLD storms. From outside, every 5 s, it samples the JVM's
- * RSS, threads, file descriptors and the agent threads' CPU, prints them, and says whether they
- * stayed flat; the JVM counts every exit status its starter got wrong, which must stay 0. Needs
- * {@code mvn -o -pl agent -am verify -DskipTests} first (the test applications' JNA and NuProcess
- * jars in agent/target/it). Settings: soak (10m; also 2m, 1h, 90s).
+ * statuses from threads that die first and an orphan storm beside them (the tests' StormApp),
+ * native children through NuProcess and posix_spawnp on the application's own JNA, from threads
+ * that end at once, later or never, beside another storm (NativeSpawnApp), and JDK children that
+ * get SIGTERM (exit status 143). The storms are SIGCHLD storms. From outside, every 5 s, it samples
+ * the JVM's RSS, threads, file descriptors and the agent threads' CPU, prints them, and says
+ * whether they stayed flat; the JVM counts every exit status its starter got wrong, which must stay
+ * 0. Needs {@code mvn -o -pl agent -am verify -DskipTests} first (the test applications' JNA and
+ * NuProcess jars in agent/target/it). Settings: soak (10m; also 2m, 1h, 90s).
  *
  * <p>{@code Soak server DIR SECONDS} is the JVM's side, as PID 1.
  */
@@ -37,10 +37,15 @@ public final class Soak {
 
     static void run() throws Exception {
         long seconds = seconds(Harness.setting("soak", "10m"));
-        for (Path needed : List.of(Harness.AGENT, Harness.TEST_CLASSES.resolve("dev/reaper/it/apps/StormApp.class"), Harness.IT.resolve("app-jna.jar"),
-                Harness.IT.resolve("nuprocess.jar"))) {
+        for (Path needed :
+                List.of(
+                        Harness.AGENT,
+                        Harness.TEST_CLASSES.resolve("dev/reaper/it/apps/StormApp.class"),
+                        Harness.IT.resolve("app-jna.jar"),
+                        Harness.IT.resolve("nuprocess.jar"))) {
             if (!Files.exists(needed)) {
-                throw new IllegalStateException("build first: mvn -o -pl agent -am verify -DskipTests (no " + needed + ")");
+                throw new IllegalStateException(
+                        "build first: mvn -o -pl agent -am verify -DskipTests (no " + needed + ")");
             }
         }
         for (Harness.Jdk jdk : Harness.jdks()) {
@@ -50,17 +55,55 @@ public final class Soak {
 
     static void once(Harness.Jdk jdk, long seconds) throws Exception {
         Path dir = Files.createTempDirectory("reaper-soak");
-        String classPath = Harness.TEST_CLASSES + ":" + Harness.IT.resolve("app-jna.jar") + ":" + Harness.IT.resolve("nuprocess.jar") + ":"
-                + System.getProperty("java.class.path");
-        // the heap fixed and touched from the start: RSS then shows what grows beside it (metaspace, threads, native memory)
-        List<String> command = List.of(jdk.java(), "-XX:-UsePerfData", "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch", "-javaagent:" + Harness.AGENT,
-                "-cp", classPath, "Soak", "server", dir.toString(), "" + seconds);
-        try (Pid1 pid1 = Pid1.unshare(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()))) {
+        String classPath =
+                Harness.TEST_CLASSES
+                        + ":"
+                        + Harness.IT.resolve("app-jna.jar")
+                        + ":"
+                        + Harness.IT.resolve("nuprocess.jar")
+                        + ":"
+                        + System.getProperty("java.class.path");
+        // the heap fixed and touched from the start: RSS then shows what grows beside it
+        // (metaspace, threads, native memory)
+        List<String> command =
+                List.of(
+                        jdk.java(),
+                        "-XX:-UsePerfData",
+                        "-Xms128m",
+                        "-Xmx128m",
+                        "-XX:+AlwaysPreTouch",
+                        "-javaagent:" + Harness.AGENT,
+                        "-cp",
+                        classPath,
+                        "Soak",
+                        "server",
+                        dir.toString(),
+                        "" + seconds);
+        try (Pid1 pid1 =
+                Pid1.unshare(
+                        new ProcessBuilder(command)
+                                .redirectErrorStream(true)
+                                .redirectOutput(dir.resolve("server.log").toFile()))) {
             long jvm = pid1.pid();
             List<Sample> samples = new ArrayList<>();
             long begun = System.currentTimeMillis();
-            Harness.title("Soak: " + seconds + " s, " + jdk.label() + " with reaper as PID 1 under a steady mix (samples every " + SAMPLE_MILLIS / 1000 + " s)");
-            Harness.header("time", "RSS", "threads", "fds", "agent CPU (total)", "rounds", "children checked", "wrong exit statuses");
+            Harness.title(
+                    "Soak: "
+                            + seconds
+                            + " s, "
+                            + jdk.label()
+                            + " with reaper as PID 1 under a steady mix (samples every "
+                            + SAMPLE_MILLIS / 1000
+                            + " s)");
+            Harness.header(
+                    "time",
+                    "RSS",
+                    "threads",
+                    "fds",
+                    "agent CPU (total)",
+                    "rounds",
+                    "children checked",
+                    "wrong exit statuses");
             while (pid1.process().isAlive()) {
                 Thread.sleep(SAMPLE_MILLIS); // the sampling period
                 Sample sample = sample(jvm, System.currentTimeMillis() - begun);
@@ -69,9 +112,18 @@ public final class Soak {
                 }
                 samples.add(sample);
                 Map<String, String> progress = progress(dir);
-                if (samples.size() % 6 == 1) { // a row every 30 s; all samples count for the verdict
-                    System.out.printf("| %d s | %d MiB | %d | %d | %d ms | %s | %s | %s |%n", sample.millis / 1000, sample.rssKib / 1024, sample.threads,
-                            sample.fds, sample.agentCpuNanos / 1_000_000, progress.get("rounds"), progress.get("checked"), progress.get("wrong"));
+                // a row every 30 s; all samples count for the verdict
+                if (samples.size() % 6 == 1) {
+                    System.out.printf(
+                            "| %d s | %d MiB | %d | %d | %d ms | %s | %s | %s |%n",
+                            sample.millis / 1000,
+                            sample.rssKib / 1024,
+                            sample.threads,
+                            sample.fds,
+                            sample.agentCpuNanos / 1_000_000,
+                            progress.get("rounds"),
+                            progress.get("checked"),
+                            progress.get("wrong"));
                 }
             }
             int status = pid1.awaitExit(Duration.ofSeconds(60));
@@ -86,14 +138,22 @@ public final class Soak {
             long n = Long.parseLong(duration.replaceAll("[a-z]+$", ""));
             return duration.endsWith("h") ? n * 3600 : duration.endsWith("m") ? n * 60 : n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("soak=" + duration + ": a duration such as 90s, 10m or 1h is accepted");
+            throw new IllegalArgumentException(
+                    "soak=" + duration + ": a duration such as 90s, 10m or 1h is accepted");
         }
     }
 
-    /** Flat: after the first sixth (warm-up: JIT, first storms), the second half's peak is within a margin of the first half's. */
+    /**
+     * Flat: after the first sixth (warm-up: JIT, first storms), the second half's peak is within a
+     * margin of the first half's.
+     */
     static void verdict(List<Sample> samples, Map<String, String> end, int status, Path dir) {
         if (samples.size() < 6) {
-            System.out.println("too few samples (" + samples.size() + "); the server's log: " + dir.resolve("server.log"));
+            System.out.println(
+                    "too few samples ("
+                            + samples.size()
+                            + "); the server's log: "
+                            + dir.resolve("server.log"));
             return;
         }
         List<Sample> steady = samples.subList(samples.size() / 6, samples.size());
@@ -107,22 +167,39 @@ public final class Soak {
         long fds2 = second.stream().mapToLong(Sample::fds).max().orElse(0);
         double cpu1 = cpuPerMinute(first);
         double cpu2 = cpuPerMinute(second);
-        boolean flat = rss2 <= rss1 * 1.1 + 8 * 1024 && threads2 <= threads1 + 4 && fds2 <= fds1 + 4 && cpu2 <= cpu1 * 1.5 + 50;
+        boolean flat =
+                rss2 <= rss1 * 1.1 + 8 * 1024
+                        && threads2 <= threads1 + 4
+                        && fds2 <= fds1 + 4
+                        && cpu2 <= cpu1 * 1.5 + 50;
         Harness.header("after warm-up", "first half", "second half");
         System.out.printf("| peak RSS | %d MiB | %d MiB |%n", rss1 / 1024, rss2 / 1024);
         System.out.printf("| peak threads | %d | %d |%n", threads1, threads2);
         System.out.printf("| peak file descriptors | %d | %d |%n", fds1, fds2);
         System.out.printf("| agent CPU per minute | %.0f ms | %.0f ms |%n", cpu1, cpu2);
         System.out.println();
-        System.out.println("Flat (RSS within 10 % + 8 MiB, threads and fds within 4, agent CPU within 1.5x + 50 ms/min): " + (flat ? "yes" : "NO"));
-        System.out.println("Rounds " + end.get("rounds") + ", children checked " + end.get("checked") + ", wrong exit statuses "
-                + end.get("wrong") + ", zombies left after a round (most) " + end.get("zombies_left_max") + ", PID 1's exit status " + status);
+        System.out.println(
+                "Flat (RSS within 10 % + 8 MiB, threads and fds within 4, agent CPU within 1.5x + 50 ms/min): "
+                        + (flat ? "yes" : "NO"));
+        System.out.println(
+                "Rounds "
+                        + end.get("rounds")
+                        + ", children checked "
+                        + end.get("checked")
+                        + ", wrong exit statuses "
+                        + end.get("wrong")
+                        + ", zombies left after a round (most) "
+                        + end.get("zombies_left_max")
+                        + ", PID 1's exit status "
+                        + status);
     }
 
     static double cpuPerMinute(List<Sample> samples) {
         Sample a = samples.get(0);
         Sample b = samples.get(samples.size() - 1);
-        return b.millis == a.millis ? 0 : (b.agentCpuNanos - a.agentCpuNanos) / 1e6 * 60_000.0 / (b.millis - a.millis);
+        return b.millis == a.millis
+                ? 0
+                : (b.agentCpuNanos - a.agentCpuNanos) / 1e6 * 60_000.0 / (b.millis - a.millis);
     }
 
     static Sample sample(long pid, long millis) {
@@ -136,7 +213,12 @@ public final class Soak {
         } catch (IOException gone) {
             return null;
         }
-        return new Sample(millis, rss, ProcessFigures.statusFigure(pid, "Threads"), fds, ProcessFigures.threadsCpuNanos(pid, AgentView::agentThread));
+        return new Sample(
+                millis,
+                rss,
+                ProcessFigures.statusFigure(pid, "Threads"),
+                fds,
+                ProcessFigures.threadsCpuNanos(pid, AgentView::agentThread));
     }
 
     static Map<String, String> progress(Path dir) {
@@ -165,12 +247,16 @@ public final class Soak {
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 3 || !args[0].equals("server")) {
-            throw new IllegalArgumentException("Soak server DIR SECONDS is accepted (the bench runs it; run the soak with: src/bench/run soak)");
+            throw new IllegalArgumentException(
+                    "Soak server DIR SECONDS is accepted (the bench runs it; run the soak with: src/bench/run soak)");
         }
         Path dir = Path.of(args[1]);
         long seconds = Long.parseLong(args[2]);
-        Method storm = Class.forName("dev.reaper.it.apps.StormApp").getMethod("main", String[].class);
-        Method nativeSpawn = Class.forName("dev.reaper.it.apps.NativeSpawnApp").getMethod("main", String[].class);
+        Method storm =
+                Class.forName("dev.reaper.it.apps.StormApp").getMethod("main", String[].class);
+        Method nativeSpawn =
+                Class.forName("dev.reaper.it.apps.NativeSpawnApp")
+                        .getMethod("main", String[].class);
         PrintStream out = System.out;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long rounds = 0;
@@ -182,7 +268,14 @@ public final class Soak {
             Map<String, String> stormSays = run(storm, out, "300", "2", "2", "10", "10000");
             long t1 = System.nanoTime();
             Map<String, String> nativeSays = run(nativeSpawn, out, "100", "6");
-            System.err.println("round " + rounds + ": storm " + (t1 - t0) / 1_000_000 + " ms, native " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+            System.err.println(
+                    "round "
+                            + rounds
+                            + ": storm "
+                            + (t1 - t0) / 1_000_000
+                            + " ms, native "
+                            + (System.nanoTime() - t1) / 1_000_000
+                            + " ms");
             List<Process> sleepers = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 sleepers.add(new ProcessBuilder("sleep", "30").start());
@@ -195,16 +288,37 @@ public final class Soak {
                 }
             }
             rounds++;
-            zombiesLeftMax = Math.max(zombiesLeftMax, Math.max(number(stormSays, "zombies_left"), number(nativeSays, "zombies_left")));
+            zombiesLeftMax =
+                    Math.max(
+                            zombiesLeftMax,
+                            Math.max(
+                                    number(stormSays, "zombies_left"),
+                                    number(nativeSays, "zombies_left")));
             long checked = number(stormSays, "checked") + number(nativeSays, "checked") + termed;
-            long wrong = number(stormSays, "mismatches") + number(nativeSays, "mismatches") + termWrong;
-            Files.writeString(dir.resolve("progress.tmp"), "rounds=" + rounds + "\nchecked=" + checked + "\nwrong=" + wrong
-                    + "\nzombies_left_max=" + zombiesLeftMax + "\n");
-            Files.move(dir.resolve("progress.tmp"), dir.resolve("progress"), StandardCopyOption.REPLACE_EXISTING);
+            long wrong =
+                    number(stormSays, "mismatches") + number(nativeSays, "mismatches") + termWrong;
+            Files.writeString(
+                    dir.resolve("progress.tmp"),
+                    "rounds="
+                            + rounds
+                            + "\nchecked="
+                            + checked
+                            + "\nwrong="
+                            + wrong
+                            + "\nzombies_left_max="
+                            + zombiesLeftMax
+                            + "\n");
+            Files.move(
+                    dir.resolve("progress.tmp"),
+                    dir.resolve("progress"),
+                    StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
-    /** Runs a test application's main in this JVM, its key=value lines captured (the counts in them are cumulative). */
+    /**
+     * Runs a test application's main in this JVM, its key=value lines captured (the counts in them
+     * are cumulative).
+     */
     static Map<String, String> run(Method main, PrintStream out, String... args) throws Exception {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         System.setOut(new PrintStream(said, true));

@@ -23,7 +23,12 @@ final class StopMeasure {
      * the zombies among PID 1's children before it, SIGTERM to the end of PID 1, the last graceful
      * end to the end of PID 1 (NaN if none ended gracefully), and PID 1's exit status.
      */
-    record Run(Map<String, Integer> graceful, int zombies, double millis, double afterLastMillis, int status) {}
+    record Run(
+            Map<String, Integer> graceful,
+            int zombies,
+            double millis,
+            double afterLastMillis,
+            int status) {}
 
     /** What to do once PID 1 runs and before the stop: start the work, wait for it to be up. */
     interface Prepare {
@@ -67,16 +72,24 @@ final class StopMeasure {
     }
 
     /**
-     * Runs {@code command} as PID 1, prepares, waits for the agent to be ready if it has one, counts
-     * the zombies among PID 1's children, sends SIGTERM and waits for PID 1 to end; then counts the
-     * files with {@code suffix} in {@code dir} (and removes the directory).
+     * Runs {@code command} as PID 1, prepares, waits for the agent to be ready if it has one,
+     * counts the zombies among PID 1's children, sends SIGTERM and waits for PID 1 to end; then
+     * counts the files with {@code suffix} in {@code dir} (and removes the directory).
      */
-    static Run stop(List<String> command, boolean agent, Path dir, String suffix, Prepare prepare) throws Exception {
-        try (Pid1 pid1 = Pid1.unshare(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD))) {
+    static Run stop(List<String> command, boolean agent, Path dir, String suffix, Prepare prepare)
+            throws Exception {
+        try (Pid1 pid1 =
+                Pid1.unshare(
+                        new ProcessBuilder(command)
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD))) {
             long init = pid1.pid();
             prepare.run(init);
             if (agent) {
-                Await.until("the agent in PID 1 ready", Duration.ofSeconds(60), () -> AgentView.ready(init));
+                Await.until(
+                        "the agent in PID 1 ready",
+                        Duration.ofSeconds(60),
+                        () -> AgentView.ready(init));
             }
             int zombies = ProcessTable.zombieChildren(init);
             long sent = System.nanoTime();
@@ -84,14 +97,23 @@ final class StopMeasure {
             int status = pid1.awaitExit(Duration.ofSeconds(60));
             Instant ended = Instant.now();
             double millis = (System.nanoTime() - sent) / 1e6;
-            return new Run(graceful(dir, suffix), zombies, millis, afterLastMillis(dir, suffix, ended), status);
+            return new Run(
+                    graceful(dir, suffix),
+                    zombies,
+                    millis,
+                    afterLastMillis(dir, suffix, ended),
+                    status);
         } finally {
             new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
         }
     }
 
-    /** From the last file with SUFFIX changed (its ctime: a worker's last act before it exits) to {@code ended}. */
-    private static double afterLastMillis(Path dir, String suffix, Instant ended) throws IOException {
+    /**
+     * From the last file with SUFFIX changed (its ctime: a worker's last act before it exits) to
+     * {@code ended}.
+     */
+    private static double afterLastMillis(Path dir, String suffix, Instant ended)
+            throws IOException {
         Instant last = null;
         for (Path f : files(dir, suffix)) {
             Instant changed = ((FileTime) Files.getAttribute(f, "unix:ctime")).toInstant();

@@ -4,8 +4,8 @@ import java.lang.instrument.Instrumentation;
  * An agent loaded just before reaper and again just after it ({@code -javaagent:stopwatch.jar
  * -javaagent:reaper.jar -javaagent:stopwatch.jar}): its second premain prints, on one line, the
  * System.nanoTime of its first (the moment reaper's premain begins, on the clock every process on
- * the machine shares: CLOCK_MONOTONIC) and the microseconds between the two (reaper's premain on the
- * main thread). The start-up scenario packs it into stopwatch.jar ({@link Harness#helloWorld}).
+ * the machine shares: CLOCK_MONOTONIC) and the microseconds between the two (reaper's premain on
+ * the main thread). The start-up scenario packs it into stopwatch.jar ({@link Harness#helloWorld}).
  */
 public class Stopwatch {
     private static long first;

@@ -18,20 +18,52 @@ final class Storm {
         int runs = Harness.setting("runs", 3);
         Map<String, List<String>> variants = new LinkedHashMap<>();
         if (Harness.setting("extra", (String) null) != null) {
-            variants.put(" + reaper, -Xrs sweep 10ms", List.of("-Xrs", "-javaagent:" + Harness.AGENT + "=sweep=10ms"));
-            // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid and /proc
-            variants.put(" + reaper without JNA", List.of("-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + Harness.AGENT));
+            variants.put(
+                    " + reaper, -Xrs sweep 10ms",
+                    List.of("-Xrs", "-javaagent:" + Harness.AGENT + "=sweep=10ms"));
+            // JNA unable to load (no writable exec directory): the reaper through the JDK's waitpid
+            // and /proc
+            variants.put(
+                    " + reaper without JNA",
+                    List.of("-Djna.tmpdir=/proc/no-such-dir", "-javaagent:" + Harness.AGENT));
         }
-        List<Harness.Subject> subjects = Harness.subjects(StormMeasure.peers(), variants, (jdk, options) -> Harness.roleJvm(jdk, options, "drive"));
-        Harness.title("Orphan storm: " + orphans + " double-forked orphans, PID 1 of a new pid namespace, a JVM's agent ready first (median of "
-                + runs + " runs)");
-        Harness.header("PID 1", "storm time", "× tini", "peak zombies during the storm", "storm end to zero zombies", "zombies left after 5 s",
-                "PID 1's CPU per orphan", "of which the agent's threads");
-        Map<Harness.Subject, StormMeasure.Run> medians = StormMeasure.medians(subjects, orphans, runs);
+        List<Harness.Subject> subjects =
+                Harness.subjects(
+                        StormMeasure.peers(),
+                        variants,
+                        (jdk, options) -> Harness.roleJvm(jdk, options, "drive"));
+        Harness.title(
+                "Orphan storm: "
+                        + orphans
+                        + " double-forked orphans, PID 1 of a new pid namespace, a JVM's agent ready first (median of "
+                        + runs
+                        + " runs)");
+        Harness.header(
+                "PID 1",
+                "storm time",
+                "× tini",
+                "peak zombies during the storm",
+                "storm end to zero zombies",
+                "zombies left after 5 s",
+                "PID 1's CPU per orphan",
+                "of which the agent's threads");
+        Map<Harness.Subject, StormMeasure.Run> medians =
+                StormMeasure.medians(subjects, orphans, runs);
         StormMeasure.Run tini = StormMeasure.row(medians, "tini");
-        medians.forEach((s, m) -> System.out.printf("| %s | %.0f ms | %s | %d | %s | %d | %.0f µs | %s |%n", s.name(), m.stormMs(),
-                StormMeasure.timesTini(m, tini), m.peak(), StormMeasure.drain(m), m.left(), m.pid1CpuUs(),
-                Double.isNaN(m.agentCpuUs()) ? "-" : String.format("%.1f µs", m.agentCpuUs())));
+        medians.forEach(
+                (s, m) ->
+                        System.out.printf(
+                                "| %s | %.0f ms | %s | %d | %s | %d | %.0f µs | %s |%n",
+                                s.name(),
+                                m.stormMs(),
+                                StormMeasure.timesTini(m, tini),
+                                m.peak(),
+                                StormMeasure.drain(m),
+                                m.left(),
+                                m.pid1CpuUs(),
+                                Double.isNaN(m.agentCpuUs())
+                                        ? "-"
+                                        : String.format("%.1f µs", m.agentCpuUs())));
         System.out.println();
         for (Harness.Jdk jdk : Harness.jdks()) {
             StormMeasure.Run reaper = StormMeasure.row(medians, Harness.reaperRow(jdk));
@@ -39,12 +71,28 @@ final class Storm {
                 continue;
             }
             List<Goals.Goal> goals = new java.util.ArrayList<>();
-            goals.add(Goals.goal("storm: agent's threads ≤ 30 µs per orphan", String.format("%.1f µs", reaper.agentCpuUs()), reaper.agentCpuUs() <= 30));
+            goals.add(
+                    Goals.goal(
+                            "storm: agent's threads ≤ 30 µs per orphan",
+                            String.format("%.1f µs", reaper.agentCpuUs()),
+                            reaper.agentCpuUs() <= 30));
             if (tini != null) {
-                goals.add(Goals.goal("storm: peak zombies ≤ 3 × tini's + 5 = " + (3 * tini.peak() + 5), "" + reaper.peak(), reaper.peak() <= 3 * tini.peak() + 5));
-                goals.add(Goals.goal("storm: time ≤ 1.05 × tini's", StormMeasure.timesTini(reaper, tini), reaper.stormMs() <= 1.05 * tini.stormMs()));
+                goals.add(
+                        Goals.goal(
+                                "storm: peak zombies ≤ 3 × tini's + 5 = " + (3 * tini.peak() + 5),
+                                "" + reaper.peak(),
+                                reaper.peak() <= 3 * tini.peak() + 5));
+                goals.add(
+                        Goals.goal(
+                                "storm: time ≤ 1.05 × tini's",
+                                StormMeasure.timesTini(reaper, tini),
+                                reaper.stormMs() <= 1.05 * tini.stormMs()));
             }
-            goals.add(Goals.goal("storm: drain ≤ 1 ms", StormMeasure.drain(reaper), reaper.left() == 0 && reaper.drainMs() >= 0 && reaper.drainMs() <= 1));
+            goals.add(
+                    Goals.goal(
+                            "storm: drain ≤ 1 ms",
+                            StormMeasure.drain(reaper),
+                            reaper.left() == 0 && reaper.drainMs() >= 0 && reaper.drainMs() <= 1));
             Goals.print(jdk.label(), goals);
         }
         System.out.println();

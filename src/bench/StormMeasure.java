@@ -20,24 +20,41 @@ import java.util.function.ToDoubleFunction;
  */
 final class StormMeasure {
     /**
-     * One storm: its time (start marker to end marker), the peak zombies during it, storm end to zero
-     * zombies (-1: not within 5 s), zombies left after 5 s; and the CPU that PID 1 spent from the
-     * storm's start to zero zombies, per orphan, in microseconds: all its threads (utime + stime,
-     * which count threads that have ended too), and the agent's own threads (their schedstat; NaN for
-     * a PID 1 without the agent).
+     * One storm: its time (start marker to end marker), the peak zombies during it, storm end to
+     * zero zombies (-1: not within 5 s), zombies left after 5 s; and the CPU that PID 1 spent from
+     * the storm's start to zero zombies, per orphan, in microseconds: all its threads (utime +
+     * stime, which count threads that have ended too), and the agent's own threads (their
+     * schedstat; NaN for a PID 1 without the agent).
      */
-    record Run(double stormMs, int peak, double drainMs, int left, double pid1CpuUs, double agentCpuUs) {}
+    record Run(
+            double stormMs,
+            int peak,
+            double drainMs,
+            int left,
+            double pid1CpuUs,
+            double agentCpuUs) {}
 
     private StormMeasure() {}
 
     /** The script the PID 1 under test runs (through {@code sh -c}, or its JVM's first child). */
     static String script(Path dir, int orphans) {
-        return ": > " + dir + "/start; i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done; : > " + dir
-                + "/end; while [ ! -e " + dir + "/done ]; do sleep 0.05; done";
+        return ": > "
+                + dir
+                + "/start; i=0; while [ $i -lt "
+                + orphans
+                + " ]; do (true &); i=$((i+1)); done; : > "
+                + dir
+                + "/end; while [ ! -e "
+                + dir
+                + "/done ]; do sleep 0.05; done";
     }
 
-    /** Each subject's runs, interleaved (so that drift in the machine hits each alike), then each one's medians. */
-    static Map<Harness.Subject, Run> medians(List<Harness.Subject> subjects, int orphans, int runs) throws Exception {
+    /**
+     * Each subject's runs, interleaved (so that drift in the machine hits each alike), then each
+     * one's medians.
+     */
+    static Map<Harness.Subject, Run> medians(List<Harness.Subject> subjects, int orphans, int runs)
+            throws Exception {
         Map<Harness.Subject, List<Run>> all = new LinkedHashMap<>();
         subjects.forEach(s -> all.put(s, new ArrayList<>()));
         for (int r = 0; r < runs; r++) {
@@ -46,8 +63,17 @@ final class StormMeasure {
             }
         }
         Map<Harness.Subject, Run> medians = new LinkedHashMap<>();
-        all.forEach((s, results) -> medians.put(s, new Run(median(results, Run::stormMs), (int) median(results, Run::peak),
-                median(results, Run::drainMs), (int) median(results, Run::left), median(results, Run::pid1CpuUs), median(results, Run::agentCpuUs))));
+        all.forEach(
+                (s, results) ->
+                        medians.put(
+                                s,
+                                new Run(
+                                        median(results, Run::stormMs),
+                                        (int) median(results, Run::peak),
+                                        median(results, Run::drainMs),
+                                        (int) median(results, Run::left),
+                                        median(results, Run::pid1CpuUs),
+                                        median(results, Run::agentCpuUs))));
         return medians;
     }
 
@@ -62,14 +88,20 @@ final class StormMeasure {
         command.add(script(dir, orphans));
         Path start = dir.resolve("start");
         Path end = dir.resolve("end");
-        try (Pid1 pid1 = Pid1.unshare(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD))) {
+        try (Pid1 pid1 =
+                Pid1.unshare(
+                        new ProcessBuilder(command)
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD))) {
             long init = pid1.pid();
-            // Until the storm's first line, a look every 0.5 ms: not a busy loop, which would take a core
-            // from a JVM still starting (the storm that starts with the JVM), but close enough to its start.
+            // Until the storm's first line, a look every 0.5 ms: not a busy loop, which would take
+            // a core from a JVM still starting (the storm that starts with the JVM), but close
+            // enough to its start.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(start)) {
                 if (System.nanoTime() - deadline > 0 || !pid1.process().isAlive()) {
-                    throw new IllegalStateException(subject.name() + ": the storm did not start within 60 s");
+                    throw new IllegalStateException(
+                            subject.name() + ": the storm did not start within 60 s");
                 }
                 LockSupport.parkNanos(500_000);
             }
@@ -84,7 +116,8 @@ final class StormMeasure {
             peak = Math.max(peak, leaderZombies(init));
             long zero = -1;
             deadline = ended + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() - deadline < 0) { // no pause between looks: the time to zero is measured
+            // no pause between looks: the time to zero is measured
+            while (System.nanoTime() - deadline < 0) {
                 if (leaderZombies(init) == 0) {
                     zero = System.nanoTime();
                     break;
@@ -95,7 +128,12 @@ final class StormMeasure {
             agentCpu = ProcessFigures.threadsCpuNanos(init, AgentView::agentThread) - agentCpu;
             Files.writeString(dir.resolve("done"), "");
             pid1.awaitExit(Duration.ofSeconds(20));
-            return new Run((ended - started) / 1e6, peak, zero < 0 ? -1 : (zero - ended) / 1e6, left, pid1Cpu / 1e3 / orphans,
+            return new Run(
+                    (ended - started) / 1e6,
+                    peak,
+                    zero < 0 ? -1 : (zero - ended) / 1e6,
+                    left,
+                    pid1Cpu / 1e3 / orphans,
                     subject.agent() != null ? agentCpu / 1e3 / orphans : Double.NaN);
         } finally {
             new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
@@ -106,8 +144,8 @@ final class StormMeasure {
      * The zombies among the children of PID 1's first thread, where the kernel puts the orphans it
      * adopts. The sampler reads that thread's list only: each thread's list it reads holds the
      * kernel's tasklist lock, which every fork and exit of the storm needs too, so reading all of a
-     * JVM's twenty-odd threads' lists, as fast as it can, would slow the storm in proportion to PID 1's
-     * thread count (seen: 1.3 to 1.8 times tini's storm time, against 1.1 from CPU alone).
+     * JVM's twenty-odd threads' lists, as fast as it can, would slow the storm in proportion to PID
+     * 1's thread count (seen: 1.3 to 1.8 times tini's storm time, against 1.1 from CPU alone).
      */
     static int leaderZombies(long pid) {
         return ProcessTable.zombiesAmong(ProcessFigures.threadChildren(pid, pid));
@@ -133,6 +171,10 @@ final class StormMeasure {
 
     /** The medians of the row named {@code name}, or null. */
     static Run row(Map<Harness.Subject, Run> medians, String name) {
-        return medians.entrySet().stream().filter(e -> e.getKey().name().equals(name)).map(Map.Entry::getValue).findFirst().orElse(null);
+        return medians.entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
     }
 }

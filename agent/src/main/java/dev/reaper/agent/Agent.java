@@ -27,9 +27,15 @@ public final class Agent implements Core {
     public Agent() {}
 
     @Override
-    public void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks, boolean signalHandlers) {
+    public void start(
+            Options options,
+            Instrumentation instrumentation,
+            Launch launch,
+            Runnable afterShutdownHooks,
+            boolean signalHandlers) {
         try {
-            new Startup(options, instrumentation, launch, signalHandlers).run(afterShutdownHooks, this);
+            new Startup(options, instrumentation, launch, signalHandlers)
+                    .run(afterShutdownHooks, this);
         } catch (RuntimeException | LinkageError e) {
             String message = "could not start (" + e + "): nothing is reaped";
             if (options.strict() && launch.atStartup()) {
@@ -73,7 +79,8 @@ public final class Agent implements Core {
         }
         Startup.Wired agent = wired;
         if (agent == null) {
-            Log.warn("could not stop the JVM's descendants: the agent has not started (see the warning before)");
+            Log.warn(
+                    "could not stop the JVM's descendants: the agent has not started (see the warning before)");
             return;
         }
         agent.relay().stop(stop);

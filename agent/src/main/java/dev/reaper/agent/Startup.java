@@ -43,8 +43,12 @@ import java.util.logging.Logger;
  * application runs on; with strict=true before main the JVM refuses to start instead.
  */
 final class Startup {
-    /** The JVMTI slots the JDK leaves free for system shutdown hooks after the application's (1) and DeleteOnExit (2). */
+    /**
+     * The JVMTI slots the JDK leaves free for system shutdown hooks after the application's (1) and
+     * DeleteOnExit (2).
+     */
     private static final int LAST_HOOK_SLOT = 9;
+
     private static final int FIRST_FREE_HOOK_SLOT = 3;
 
     private final Options options;
@@ -53,7 +57,11 @@ final class Startup {
     private final boolean signalHandlers;
     private String lastProblem = "unknown";
 
-    Startup(Options options, Instrumentation instrumentation, Launch launch, boolean signalHandlers) {
+    Startup(
+            Options options,
+            Instrumentation instrumentation,
+            Launch launch,
+            boolean signalHandlers) {
         this.options = options;
         this.instrumentation = instrumentation;
         this.launch = launch;
@@ -63,7 +71,10 @@ final class Startup {
     /** The agent once wired: what the boot side's stop needs, and what the handover changes. */
     record Wired(Reaper reaper, ShutdownRelay relay, Figures figures, OwnedChildren owned) {}
 
-    /** Runs the start; {@code wired} hears of the agent as soon as it is wired, before the native calls. */
+    /**
+     * Runs the start; {@code wired} hears of the agent as soon as it is wired, before the native
+     * calls.
+     */
     void run(Runnable afterShutdownHooks, Agent wired) {
         long began = System.nanoTime();
         openJdkInternals();
@@ -77,14 +88,19 @@ final class Startup {
         wired.wired(agent);
         boolean reaping = caps.jdkKernel() != null && launch.atStartup();
         if (reaping) {
-            startReaping(agent.reaper()); // ready: reaping and the relay armed, through the JDK's own means
+            // ready: reaping and the relay armed, through the JDK's own means
+            startReaping(agent.reaper());
         }
         beyondReaping(afterShutdownHooks, wired);
         caps = caps.with(loadNatives(caps));
         Kernel kernel = kernelOf(caps);
         if (kernel == null) {
-            fail("JNA cannot load its native library (" + caps.natives().jnaFailed() + "), nor can the JDK's own waitpid be reached ("
-                    + caps.jdkKernelMissing() + "): nothing is reaped; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
+            fail(
+                    "JNA cannot load its native library ("
+                            + caps.natives().jnaFailed()
+                            + "), nor can the JDK's own waitpid be reached ("
+                            + caps.jdkKernelMissing()
+                            + "): nothing is reaped; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
             return;
         }
         if (kernel != caps.jdkKernel()) {
@@ -93,9 +109,18 @@ final class Startup {
         }
         agent.figures().role(caps.natives().role());
         sayWhatIsLost(caps);
-        Log.debug("started in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + caps.natives().role() + ", pidfds "
-                + (caps.natives().pidfdsRefused() == null && caps.natives().kernel() != null) + ", SIGCHLD handler "
-                + (caps.signalsLost() == null) + ", " + options);
+        Log.debug(
+                "started in "
+                        + (System.nanoTime() - began) / 1_000_000
+                        + " ms: "
+                        + caps.natives().role()
+                        + ", pidfds "
+                        + (caps.natives().pidfdsRefused() == null
+                                && caps.natives().kernel() != null)
+                        + ", SIGCHLD handler "
+                        + (caps.signalsLost() == null)
+                        + ", "
+                        + options);
         if (caps.natives().kernel() != null) {
             watchThreadsEnd(agent, caps);
         }
@@ -103,20 +128,27 @@ final class Startup {
             recordEarlierChildren(agent, kernel);
         }
         if (!reaping) {
-            // attached: only now, once the children of threads that ended before the agent came are known as
-            // the JVM's own (see watchThreadsEnd); or the JDK's waitpid could not be reached
+            // attached: only now, once the children of threads that ended before the agent came are
+            // known as the JVM's own (see watchThreadsEnd); or the JDK's waitpid could not be
+            // reached
             startReaping(agent.reaper());
         }
         if (options.jmx() != Options.Jmx.FALSE) {
             openManagement();
         }
-        JmxExport.start(options.jmx(), agent.figures(), new IntSupplier() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
-            @Override
-            public int getAsInt() {
-                return agent.reaper().adoptedNow();
-            }
-        });
-        Events.wantZombies(); // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of ms)
+        // a class, not a lambda: see dev.reaper.boot.AgentLoader
+        JmxExport.start(
+                options.jmx(),
+                agent.figures(),
+                new IntSupplier() {
+                    @Override
+                    public int getAsInt() {
+                        return agent.reaper().adoptedNow();
+                    }
+                });
+        // if JFR runs, its event classes initialised now, not at the first reap of a storm (tens of
+        // ms)
+        Events.wantZombies();
         AgentProperties.state("running");
     }
 
@@ -133,43 +165,59 @@ final class Startup {
     }
 
     /**
-     * Opens java.lang to the agent's module alone (to read the JDK's table of children and reach its
-     * waitpid, and its system shutdown hooks) and exports the one JDK internal it reads (the agent
-     * properties). The application gains nothing.
+     * Opens java.lang to the agent's module alone (to read the JDK's table of children and reach
+     * its waitpid, and its system shutdown hooks) and exports the one JDK internal it reads (the
+     * agent properties). The application gains nothing.
      */
     private void openJdkInternals() {
         Module self = Startup.class.getModule();
-        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.vm", Set.of(self)), Map.of("java.lang", Set.of(self)),
-                Set.of(), Map.of());
+        instrumentation.redefineModule(
+                Object.class.getModule(),
+                Set.of(),
+                Map.of("jdk.internal.vm", Set.of(self)),
+                Map.of("java.lang", Set.of(self)),
+                Set.of(),
+                Map.of());
     }
 
-    /** Opens java.lang.management to the agent's module, for JmxExport: once reaping runs, and only if the MBean may be registered. */
+    /**
+     * Opens java.lang.management to the agent's module, for JmxExport: once reaping runs, and only
+     * if the MBean may be registered.
+     */
     private void openManagement() {
         Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
         if (management != null) {
-            instrumentation.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(Startup.class.getModule())), Set.of(),
+            instrumentation.redefineModule(
+                    management,
+                    Set.of(),
+                    Map.of(),
+                    Map.of("java.lang.management", Set.of(Startup.class.getModule())),
+                    Set.of(),
                     Map.of());
         }
     }
 
     /**
-     * Has {@code hook} run after every application shutdown hook: as a system shutdown hook in a free
-     * slot after the application's hooks (slot 1) and DeleteOnExit (slot 2), through the JDK's
+     * Has {@code hook} run after every application shutdown hook: as a system shutdown hook in a
+     * free slot after the application's hooks (slot 1) and DeleteOnExit (slot 2), through the JDK's
      * {@code java.lang.Shutdown.add} (what {@code JavaLangAccess.registerShutdownHook} calls: one
-     * reflective call instead of two, each of which costs a JDK 18+ JVM milliseconds), even once the
-     * JVM has begun to shut down. It does not run on Runtime.halt, nor while an application hook
-     * hangs. False if this JDK does not let it.
+     * reflective call instead of two, each of which costs a JDK 18+ JVM milliseconds), even once
+     * the JVM has begun to shut down. It does not run on Runtime.halt, nor while an application
+     * hook hangs. False if this JDK does not let it.
      */
     private static boolean runAfterShutdownHooks(Runnable hook) {
         try {
-            Method register = Class.forName("java.lang.Shutdown").getDeclaredMethod("add", int.class, boolean.class, Runnable.class);
+            Method register =
+                    Class.forName("java.lang.Shutdown")
+                            .getDeclaredMethod("add", int.class, boolean.class, Runnable.class);
             register.setAccessible(true);
             for (int slot = LAST_HOOK_SLOT; slot >= FIRST_FREE_HOOK_SLOT; slot--) {
                 try {
                     register.invoke(null, slot, true, hook);
                     return true;
                 } catch (InvocationTargetException e) {
-                    if (!(e.getCause() instanceof IllegalArgumentException)) { // taken: try the next; anything else: too late
+                    // taken: try the next; anything else: too late
+                    if (!(e.getCause() instanceof IllegalArgumentException)) {
                         Log.debug("cannot run after the shutdown hooks: " + e.getCause());
                         return false;
                     }
@@ -185,19 +233,36 @@ final class Startup {
     private Capabilities probe() {
         String os = System.getProperty("os.name");
         if (!"Linux".equals(os)) {
-            return new Capabilities(-1, "this is " + os + ", not Linux: nothing is reaped", null, null, null, null, false, null);
+            return new Capabilities(
+                    -1,
+                    "this is " + os + ", not Linux: nothing is reaped",
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    null);
         }
         long self;
         long seen;
         try {
-            // the pid and /proc's view of it from /proc/self/status, not ProcessHandle.current(), whose
-            // first use initialises the JDK's process machinery (its reaper thread pool): 10 to 15 ms
+            // the pid and /proc's view of it from /proc/self/status, not ProcessHandle.current(),
+            // whose first use initialises the JDK's process machinery (its reaper thread pool): 10
+            // to 15 ms
             long[] pids = Proc.selfNamespacePids();
             self = pids != null ? pids[pids.length - 1] : ProcessHandle.current().pid();
             seen = pids != null ? pids[0] : Proc.self();
         } catch (IOException | RuntimeException e) {
             long pid = ProcessHandle.current().pid();
-            return new Capabilities(pid, "cannot read /proc (" + e + "): nothing is reaped; mount /proc", null, null, null, null, false, null);
+            return new Capabilities(
+                    pid,
+                    "cannot read /proc (" + e + "): nothing is reaped; mount /proc",
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    null);
         }
         String procMissing = checkProc(self, seen);
         if (procMissing != null) {
@@ -205,8 +270,12 @@ final class Startup {
         }
         JdkChildren jdk = JdkChildren.find();
         if (!jdk.known()) {
-            problem("cannot read the JDK's table of its own children (" + jdk.unknownBecause()
-                    + "): orphans are reaped only after the grace period (" + options.grace().toSeconds() + "s)");
+            problem(
+                    "cannot read the JDK's table of its own children ("
+                            + jdk.unknownBecause()
+                            + "): orphans are reaped only after the grace period ("
+                            + options.grace().toSeconds()
+                            + "s)");
         }
         JdkKernel jdkKernel = null;
         String jdkKernelMissing = null;
@@ -215,13 +284,27 @@ final class Startup {
         } catch (ReflectiveOperationException | RuntimeException e) {
             jdkKernelMissing = e.toString();
         }
-        return new Capabilities(self, null, jdk, jdkKernel, jdkKernelMissing, signalsLost(), leaderRunsJava(), null);
+        return new Capabilities(
+                self,
+                null,
+                jdk,
+                jdkKernel,
+                jdkKernelMissing,
+                signalsLost(),
+                leaderRunsJava(),
+                null);
     }
 
-    /** Null if /proc belongs to this pid namespace (it sees this JVM as {@code seen}) and has children lists; else why nothing is reaped. */
+    /**
+     * Null if /proc belongs to this pid namespace (it sees this JVM as {@code seen}) and has
+     * children lists; else why nothing is reaped.
+     */
     private static String checkProc(long self, long seen) {
         if (seen != self) {
-            return "/proc belongs to another pid namespace (it sees this JVM as " + seen + ", not " + self
+            return "/proc belongs to another pid namespace (it sees this JVM as "
+                    + seen
+                    + ", not "
+                    + self
                     + "): nothing is reaped; mount a /proc for this namespace (unshare --mount-proc, or a container engine)";
         }
         if (!Proc.hasChildrenLists(self)) {
@@ -246,34 +329,69 @@ final class Startup {
         }
     }
 
-    /** HotSpot runs Java signal handlers unless -Xrs; sun.misc.Signal needs module jdk.unsupported. Null if they run, else what is lost. */
+    /**
+     * HotSpot runs Java signal handlers unless -Xrs; sun.misc.Signal needs module jdk.unsupported.
+     * Null if they run, else what is lost.
+     */
     private String signalsLost() {
-        String lost = "shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits), and an orphan"
-                + " adopted while the JVM has no child of its own waits for the sweep (every " + options.sweep().toMillis() + " ms)";
+        String lost =
+                "shutdown signals reach the JVM alone (its descendants get SIGTERM only when it exits), and an orphan"
+                        + " adopted while the JVM has no child of its own waits for the sweep (every "
+                        + options.sweep().toMillis()
+                        + " ms)";
         if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
-            return "module jdk.unsupported is not in this JVM, so no Java signal handler can run: " + lost + "; add --add-modules jdk.unsupported";
+            return "module jdk.unsupported is not in this JVM, so no Java signal handler can run: "
+                    + lost
+                    + "; add --add-modules jdk.unsupported";
         }
-        if (!signalHandlers) { // the JVM refused the boot side's handlers of TERM, INT and HUP: -Xrs
-            return "-Xrs stops HotSpot from running Java signal handlers: " + lost + "; remove -Xrs";
+        // the JVM refused the boot side's handlers of TERM, INT and HUP: -Xrs
+        if (!signalHandlers) {
+            return "-Xrs stops HotSpot from running Java signal handlers: "
+                    + lost
+                    + "; remove -Xrs";
         }
         return null;
     }
 
-    /** The one wiring path: the agent's parts from what the probes found, on the best kernel there is yet. */
+    /**
+     * The one wiring path: the agent's parts from what the probes found, on the best kernel there
+     * is yet.
+     */
     private Wired wire(Capabilities caps) {
-        String role = caps.natives() != null ? caps.natives().role() : caps.self() == 1 ? "PID 1" : "not a subreaper";
+        String role =
+                caps.natives() != null
+                        ? caps.natives().role()
+                        : caps.self() == 1 ? "PID 1" : "not a subreaper";
         Figures figures = new Figures(Version.get(), options.toString(), role);
-        figures.waiting(new long[0], new long[0], 0, options.grace().toMillis()); // publishes them all
+        // publishes them all
+        figures.waiting(new long[0], new long[0], 0, options.grace().toMillis());
         OwnedChildren owned = new OwnedChildren(caps.self());
         Kernel kernel = caps.natives() != null ? kernelOf(caps) : caps.jdkKernel();
-        Reaper reaper = new Reaper(kernel, caps.jdk(), owned, caps.orphansAtOnce(), options.sweep(), options.grace(), caps.signalsLost() == null,
-                figures);
-        ShutdownRelay relay = new ShutdownRelay(kernel, caps.jdk(), owned, caps.orphansAtOnce(), figures, new Runnable() { // a class, not a lambda
-            @Override
-            public void run() {
-                reaper.stopping();
-            }
-        }, options.stopTimeout());
+        Reaper reaper =
+                new Reaper(
+                        kernel,
+                        caps.jdk(),
+                        owned,
+                        caps.orphansAtOnce(),
+                        options.sweep(),
+                        options.grace(),
+                        caps.signalsLost() == null,
+                        figures);
+        // a class, not a lambda
+        ShutdownRelay relay =
+                new ShutdownRelay(
+                        kernel,
+                        caps.jdk(),
+                        owned,
+                        caps.orphansAtOnce(),
+                        figures,
+                        new Runnable() {
+                            @Override
+                            public void run() {
+                                reaper.stopping();
+                            }
+                        },
+                        options.stopTimeout());
         return new Wired(reaper, relay, figures, owned);
     }
 
@@ -299,7 +417,11 @@ final class Startup {
         String role = becomeSubreaper(caps.self());
         String pidfdsRefused = NativeKernel.pidfdsRefused(caps.self());
         try {
-            return new Natives(new NativeKernel(caps.self(), pidfdsRefused == null), null, role, pidfdsRefused);
+            return new Natives(
+                    new NativeKernel(caps.self(), pidfdsRefused == null),
+                    null,
+                    role,
+                    pidfdsRefused);
         } catch (IOException e) {
             return new Natives(null, e.getMessage(), role, pidfdsRefused);
         }
@@ -308,8 +430,9 @@ final class Startup {
     /** Null once JNA works; else why it cannot load. */
     private static String loadJna() {
         enableNativeAccess();
-        // JNA logs its own failures, stack traces included, through java.util.logging: hush it while it
-        // loads, so that a failure reads as the one warning below. The application's own JNA logs the same name.
+        // JNA logs its own failures, stack traces included, through java.util.logging: hush it
+        // while it loads, so that a failure reads as the one warning below. The application's own
+        // JNA logs the same name.
         Logger jnaLog = Logger.getLogger("com.sun.jna.Native");
         Level level = jnaLog.getLevel();
         jnaLog.setLevel(Level.OFF);
@@ -325,10 +448,11 @@ final class Startup {
     }
 
     /**
-     * JDK 24+ warns when a module without native access loads a library. From JDK 24 on JNA is a named
-     * module of its own (see dev.reaper.boot.AgentLoader): grant it native access, it alone, before
-     * it loads its library, by the JDK's private method, which (unlike the public one) warns nothing.
-     * Loading a class (a class literal) does not initialise it: JNA's Native has not run yet.
+     * JDK 24+ warns when a module without native access loads a library. From JDK 24 on JNA is a
+     * named module of its own (see dev.reaper.boot.AgentLoader): grant it native access, it alone,
+     * before it loads its library, by the JDK's private method, which (unlike the public one) warns
+     * nothing. Loading a class (a class literal) does not initialise it: JNA's Native has not run
+     * yet.
      */
     private static void enableNativeAccess() {
         Module jna = com.sun.jna.Native.class.getModule();
@@ -350,13 +474,17 @@ final class Startup {
             return "PID 1";
         }
         if (!options.subreaper()) {
-            Log.warn("neither PID 1 nor a child subreaper (subreaper=false): orphans of this JVM's descendants go to"
-                    + " another process, and only this JVM's own children are reaped; remove subreaper=false or run the JVM as PID 1");
+            Log.warn(
+                    "neither PID 1 nor a child subreaper (subreaper=false): orphans of this JVM's descendants go to"
+                            + " another process, and only this JVM's own children are reaped; remove subreaper=false or run the JVM as PID 1");
             return "not a subreaper";
         }
         if (LibC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-            problem("prctl(PR_SET_CHILD_SUBREAPER) failed (" + LibC.error(LibC.errno()) + "): orphans of this JVM's descendants"
-                    + " go to another process, and only this JVM's own children are reaped; run the JVM as PID 1");
+            problem(
+                    "prctl(PR_SET_CHILD_SUBREAPER) failed ("
+                            + LibC.error(LibC.errno())
+                            + "): orphans of this JVM's descendants"
+                            + " go to another process, and only this JVM's own children are reaped; run the JVM as PID 1");
             return "not a subreaper";
         }
         return "child subreaper";
@@ -368,21 +496,35 @@ final class Startup {
         if (natives.kernel() == null) {
             List<String> lost = new ArrayList<>();
             if (caps.self() != 1 && options.subreaper()) {
-                lost.add("it cannot become a subreaper (prctl), so orphans of its descendants go to another process");
+                lost.add(
+                        "it cannot become a subreaper (prctl), so orphans of its descendants go to another process");
             }
-            lost.add("a child that native code started from a thread that has ended since may be taken for an orphan (no JVMTI"
-                    + " ThreadEnd watch), and its exit status lost to its starter");
+            lost.add(
+                    "a child that native code started from a thread that has ended since may be taken for an orphan (no JVMTI"
+                            + " ThreadEnd watch), and its exit status lost to its starter");
             lost.add("SIGINT and SIGHUP reach the descendants as SIGTERM");
             lost.add("pids are checked by start time, not pinned by a pidfd");
             if (!caps.jdk().known()) {
-                lost.add("orphans are reaped only after the grace period (" + options.grace().toSeconds() + "s), as the JDK's table of its"
-                        + " own children cannot be read (" + caps.jdk().unknownBecause() + ")");
+                lost.add(
+                        "orphans are reaped only after the grace period ("
+                                + options.grace().toSeconds()
+                                + "s), as the JDK's table of its"
+                                + " own children cannot be read ("
+                                + caps.jdk().unknownBecause()
+                                + ")");
             }
-            problem("JNA cannot load its native library (" + natives.jnaFailed() + "): reaping through the JDK's own calls and /proc instead; lost: "
-                    + String.join("; ", lost) + "; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
+            problem(
+                    "JNA cannot load its native library ("
+                            + natives.jnaFailed()
+                            + "): reaping through the JDK's own calls and /proc instead; lost: "
+                            + String.join("; ", lost)
+                            + "; give JNA a writable directory that allows exec: -Djna.tmpdir=DIR");
         } else if (natives.pidfdsRefused() != null) {
-            Log.warn("no pidfds here (" + natives.pidfdsRefused() + "; Linux before 5.4, or a seccomp profile): each process is checked by its"
-                    + " start time just before it is reaped or signalled, instead of being pinned by a pidfd");
+            Log.warn(
+                    "no pidfds here ("
+                            + natives.pidfdsRefused()
+                            + "; Linux before 5.4, or a seccomp profile): each process is checked by its"
+                            + " start time just before it is reaped or signalled, instead of being pinned by a pidfd");
         }
         if (caps.signalsLost() != null) {
             problem(caps.signalsLost());
@@ -390,25 +532,28 @@ final class Startup {
     }
 
     /**
-     * Records each ending thread's children before the kernel moves them to the leader thread's list,
-     * where orphans are reaped at once (see OwnedChildren). A thread that ended before this ran (in the
-     * agent's first tenths of a second; attached, in the JVM's whole life until then) left its
-     * children there unrecorded: attached, those that started after the JVM get the grace; at
-     * start-up they are taken for orphans, a window the README states. JVMTI is there only once
+     * Records each ending thread's children before the kernel moves them to the leader thread's
+     * list, where orphans are reaped at once (see OwnedChildren). A thread that ended before this
+     * ran (in the agent's first tenths of a second; attached, in the JVM's whole life until then)
+     * left its children there unrecorded: attached, those that started after the JVM get the grace;
+     * at start-up they are taken for orphans, a window the README states. JVMTI is there only once
      * premain has returned: on the main thread (strict=true), this goes on on a thread of its own.
      */
     private void watchThreadsEnd(Wired agent, Capabilities caps) {
         Runnable watch = new Runnable() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
-            @Override
-            public void run() {
-                try {
-                    Jvmti.onThreadEnd(new ThreadEndWatch(agent.owned()));
-                } catch (IOException | RuntimeException | LinkageError e) {
-                    Log.warn("cannot watch the JVM's threads end (" + e.getMessage() + "): a child that native code started from a thread"
-                            + " that has ended since may be taken for an orphan, and its exit status lost to its starter");
-                }
-            }
-        };
+                    @Override
+                    public void run() {
+                        try {
+                            Jvmti.onThreadEnd(new ThreadEndWatch(agent.owned()));
+                        } catch (IOException | RuntimeException | LinkageError e) {
+                            Log.warn(
+                                    "cannot watch the JVM's threads end ("
+                                            + e.getMessage()
+                                            + "): a child that native code started from a thread"
+                                            + " that has ended since may be taken for an orphan, and its exit status lost to its starter");
+                        }
+                    }
+                };
         if (options.strict() && launch.atStartup()) {
             Thread thread = new Thread(watch, "reaper-starting");
             thread.setDaemon(true);
@@ -419,15 +564,18 @@ final class Startup {
     }
 
     /**
-     * Attached to a running JVM, once the ThreadEnd watch runs (so that no thread's end falls between
-     * the two): the children already on the leader's list that the JVM may have started, from threads
-     * that ended before the agent came, are recorded as its own (see OwnedChildren).
+     * Attached to a running JVM, once the ThreadEnd watch runs (so that no thread's end falls
+     * between the two): the children already on the leader's list that the JVM may have started,
+     * from threads that ended before the agent came, are recorded as its own (see OwnedChildren).
      */
     private static void recordEarlierChildren(Wired agent, Kernel kernel) {
         try {
             agent.owned().recordEarlierChildren(kernel);
         } catch (IOException | RuntimeException e) {
-            Log.warn("cannot read the children the JVM had before the agent came (" + e + "): those it started may be taken for orphans");
+            Log.warn(
+                    "cannot read the children the JVM had before the agent came ("
+                            + e
+                            + "): those it started may be taken for orphans");
         }
     }
 

@@ -10,8 +10,8 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
-import java.net.URI;
 import java.net.MalformedURLException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
@@ -29,19 +29,20 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The class loader the agent's core runs in, apart from the application's classes, from the agent's jar.
+ * The class loader the agent's core runs in, apart from the application's classes, from the agent's
+ * jar.
  *
- * <p>The jar holds, unpacked under {@code META-INF/reaper/<module>/}, the core ({@value #AGENT_MODULE})
- * and JNA ({@code com.sun.jna}); at its top, the boot side: this package, and the few packages the
- * core shares with it ({@link #SHARED}: the interface they meet at, the options, the /proc reader,
- * the log). Neither the core nor JNA is visible to the application's class loader, so an application
- * that ships its own JNA keeps it, and the agent keeps its own.
+ * <p>The jar holds, unpacked under {@code META-INF/reaper/<module>/}, the core ({@value
+ * #AGENT_MODULE}) and JNA ({@code com.sun.jna}); at its top, the boot side: this package, and the
+ * few packages the core shares with it ({@link #SHARED}: the interface they meet at, the options,
+ * the /proc reader, the log). Neither the core nor JNA is visible to the application's class
+ * loader, so an application that ships its own JNA keeps it, and the agent keeps its own.
  *
  * <p>The core's loader is a plain class loader under the platform class loader: the core's classes
- * in its own unnamed module, the shared packages taken from the boot side's loader. Before JDK 24 it
- * holds JNA's classes too. From JDK 24 on, JNA is a named module in a module layer of its own, made
- * when the core first needs a JNA class, so that native access can be granted to JNA alone (JEP 472
- * warns when code without it loads a library; unnamed modules share one flag with the
+ * in its own unnamed module, the shared packages taken from the boot side's loader. Before JDK 24
+ * it holds JNA's classes too. From JDK 24 on, JNA is a named module in a module layer of its own,
+ * made when the core first needs a JNA class, so that native access can be granted to JNA alone
+ * (JEP 472 warns when code without it loads a library; unnamed modules share one flag with the
  * application's). Building a module layer costs a thread about 40 ms, which is why the core itself
  * does not live in one: reaping begins before JNA is needed. Classes are read from the jar as they
  * are needed; only JNA's native library is written to a file ({@link NestedReader#find}).
@@ -51,28 +52,42 @@ public final class AgentLoader {
     private static final String JNA_MODULE = "com.sun.jna";
     private static final String JNA_PACKAGE = "com.sun.jna.";
     private static final String PREFIX = "META-INF/reaper/";
+
     /** The command line tool's classes, within the core's module. */
     private static final String TOOL_PACKAGE = "dev/reaper/cli/";
-    /** The packages the core takes from the boot side's loader: both must see the same classes there. */
-    private static final String[] SHARED = {"dev.reaper.spi.", "dev.reaper.options.", "dev.reaper.proc.", "dev.reaper.log."};
+
+    /**
+     * The packages the core takes from the boot side's loader: both must see the same classes
+     * there.
+     */
+    private static final String[] SHARED = {
+        "dev.reaper.spi.", "dev.reaper.options.", "dev.reaper.proc.", "dev.reaper.log."
+    };
+
     /** The first JDK that restricts native access to the modules granted it (JEP 472). */
     private static final int NATIVE_ACCESS_RESTRICTED = 24;
 
     private final JarFile jar;
     private final URI jarUri;
+
     /**
-     * Per module, its entries' paths within it, and its packages; the boot side's own classes, at the
-     * jar's top (this package and the shared ones). Read from the jar's entries only when first asked
-     * for (JNA's module layer, {@link #loadEveryClass}): not before reaping runs, which loads its
-     * classes by name.
+     * Per module, its entries' paths within it, and its packages; the boot side's own classes, at
+     * the jar's top (this package and the shared ones). Read from the jar's entries only when first
+     * asked for (JNA's module layer, {@link #loadEveryClass}): not before reaping runs, which loads
+     * its classes by name.
      */
     private Map<String, Set<String>> entries;
+
     private Set<String> bootClasses;
     private Map<String, Set<String>> packages;
 
-    /** Opens the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for the JVM's life. */
+    /**
+     * Opens the jar that holds {@code anchor}. The jar stays open: classes are loaded from it for
+     * the JVM's life.
+     */
     public AgentLoader(Class<?> anchor) throws IOException, URISyntaxException {
-        // java.io, not java.nio.file.Path: nothing else on the way to reaping needs java.nio.file's classes
+        // java.io, not java.nio.file.Path: nothing else on the way to reaping needs java.nio.file's
+        // classes
         File file = new File(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
         jar = new JarFile(file);
         jarUri = file.toURI();
@@ -89,7 +104,8 @@ public final class AgentLoader {
         for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
             String name = e.nextElement().getName();
             if (name.startsWith("dev/reaper/") && name.endsWith(".class")) {
-                bootClasses.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+                bootClasses.add(
+                        name.substring(0, name.length() - ".class".length()).replace('/', '.'));
             }
             if (!name.startsWith(PREFIX) || name.endsWith("/")) {
                 continue;
@@ -105,31 +121,46 @@ public final class AgentLoader {
         }
     }
 
-    /** The loader of the agent's core, under the platform class loader; the shared packages from {@code boot}'s loader. */
+    /**
+     * The loader of the agent's core, under the platform class loader; the shared packages from
+     * {@code boot}'s loader.
+     */
     public ClassLoader coreLoader(ClassLoader boot) {
         boolean jnaApart = Runtime.version().feature() >= NATIVE_ACCESS_RESTRICTED;
-        return jnaApart ? new NestedLoader(ClassLoader.getPlatformClassLoader(), boot, this, reader(AGENT_MODULE))
-                : new NestedLoader(ClassLoader.getPlatformClassLoader(), boot, null, reader(AGENT_MODULE), reader(JNA_MODULE));
+        return jnaApart
+                ? new NestedLoader(
+                        ClassLoader.getPlatformClassLoader(), boot, this, reader(AGENT_MODULE))
+                : new NestedLoader(
+                        ClassLoader.getPlatformClassLoader(),
+                        boot,
+                        null,
+                        reader(AGENT_MODULE),
+                        reader(JNA_MODULE));
     }
 
     /**
-     * The loader of the command line tool, under the system class loader: the tool needs jdk.attach,
-     * which a loader under the platform class loader cannot see, and runs no application to keep apart from.
+     * The loader of the command line tool, under the system class loader: the tool needs
+     * jdk.attach, which a loader under the platform class loader cannot see, and runs no
+     * application to keep apart from.
      */
     public ClassLoader toolLoader() {
-        return new NestedLoader(ClassLoader.getSystemClassLoader(), null, null, reader(AGENT_MODULE));
+        return new NestedLoader(
+                ClassLoader.getSystemClassLoader(), null, null, reader(AGENT_MODULE));
     }
 
     /**
      * JNA as a named module in a module layer of its own, under the platform class loader. The core
-     * grants native access to that module alone before JNA loads its library (see the core's Startup).
+     * grants native access to that module alone before JNA loads its library (see the core's
+     * Startup).
      */
     ClassLoader jnaLayerLoader() {
         index();
         NestedModules modules = new NestedModules(JNA_MODULE);
         ModuleLayer boot = ModuleLayer.boot();
-        Configuration configuration = boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(JNA_MODULE));
-        return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader()).findLoader(JNA_MODULE);
+        Configuration configuration =
+                boot.configuration().resolve(modules, ModuleFinder.of(), Set.of(JNA_MODULE));
+        return boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader())
+                .findLoader(JNA_MODULE);
     }
 
     /**
@@ -137,14 +168,19 @@ public final class AgentLoader {
      * {@code boot}, now. Classes are read from the jar as they are first used; if that jar is
      * rewritten while the JVM runs (an upgrade, a rebuild), a class first needed at shutdown could
      * no longer be loaded, and SIGTERM would find the agent broken. Classes that need a module this
-     * JVM lacks (jdk.jfr, jdk.attach) are left out, and so is the command line tool ({@value #TOOL_PACKAGE}),
-     * which runs in a JVM of its own (ReaperMain), never in the agent's.
+     * JVM lacks (jdk.jfr, jdk.attach) are left out, and so is the command line tool ({@value
+     * #TOOL_PACKAGE}), which runs in a JVM of its own (ReaperMain), never in the agent's.
      */
     public void loadEveryClass(ClassLoader core, ClassLoader boot) {
         index();
         for (String entry : entries.get(AGENT_MODULE)) {
-            if (entry.endsWith(".class") && !entry.equals("module-info.class") && !entry.startsWith("META-INF/") && !entry.startsWith(TOOL_PACKAGE)) {
-                load(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), core);
+            if (entry.endsWith(".class")
+                    && !entry.equals("module-info.class")
+                    && !entry.startsWith("META-INF/")
+                    && !entry.startsWith(TOOL_PACKAGE)) {
+                load(
+                        entry.substring(0, entry.length() - ".class".length()).replace('/', '.'),
+                        core);
             }
         }
         for (String name : bootClasses) {
@@ -163,7 +199,8 @@ public final class AgentLoader {
 
     private NestedReader reader(String module) {
         String prefix = PREFIX + module + "/";
-        return new NestedReader(this, jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), module);
+        return new NestedReader(
+                this, jar, prefix, URI.create("jar:" + jarUri + "!/" + prefix), module);
     }
 
     /** No lambdas in this class: their first use costs a JVM about 10 ms and a few MiB. */
@@ -185,18 +222,25 @@ public final class AgentLoader {
         return false;
     }
 
-    /** A ModuleFinder over one module of the jar, an automatic module (JNA's jar has no descriptor). */
+    /**
+     * A ModuleFinder over one module of the jar, an automatic module (JNA's jar has no descriptor).
+     */
     private final class NestedModules implements ModuleFinder {
         private final ModuleReference module;
 
         NestedModules(String name) {
             NestedReader reader = reader(name);
-            module = new ModuleReference(ModuleDescriptor.newAutomaticModule(name).packages(packages.get(name)).build(), reader.location) {
-                @Override
-                public ModuleReader open() {
-                    return reader;
-                }
-            };
+            module =
+                    new ModuleReference(
+                            ModuleDescriptor.newAutomaticModule(name)
+                                    .packages(packages.get(name))
+                                    .build(),
+                            reader.location) {
+                        @Override
+                        public ModuleReader open() {
+                            return reader;
+                        }
+                    };
         }
 
         @Override
@@ -212,8 +256,8 @@ public final class AgentLoader {
 
     /**
      * The core's class loader: its classes in one unnamed module, under {@code parent}. The shared
-     * packages come from {@code boot}'s loader; from JDK 24 on, JNA's from its module layer, made at
-     * the first JNA class asked for.
+     * packages come from {@code boot}'s loader; from JDK 24 on, JNA's from its module layer, made
+     * at the first JNA class asked for.
      */
     private static final class NestedLoader extends ClassLoader {
         static {
@@ -225,7 +269,11 @@ public final class AgentLoader {
         private final NestedReader[] readers;
         private ClassLoader jna;
 
-        NestedLoader(ClassLoader parent, ClassLoader boot, AgentLoader jnaApart, NestedReader... readers) {
+        NestedLoader(
+                ClassLoader parent,
+                ClassLoader boot,
+                AgentLoader jnaApart,
+                NestedReader... readers) {
             super("reaper", parent);
             this.boot = boot;
             this.jnaApart = jnaApart;
@@ -284,10 +332,15 @@ public final class AgentLoader {
         @Override
         protected Enumeration<URL> findResources(String name) {
             URL url = findResource(name);
-            return url == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(url));
+            return url == null
+                    ? Collections.emptyEnumeration()
+                    : Collections.enumeration(List.of(url));
         }
 
-        /** Straight from the jar, not through a jar: URL (whose handler opens the jar a second time). */
+        /**
+         * Straight from the jar, not through a jar: URL (whose handler opens the jar a second
+         * time).
+         */
         @Override
         public InputStream getResourceAsStream(String name) {
             for (NestedReader reader : readers) {
@@ -304,7 +357,10 @@ public final class AgentLoader {
         }
     }
 
-    /** Reads one module's entries from the jar. The jar stays open: classes are loaded from it for the JVM's life. */
+    /**
+     * Reads one module's entries from the jar. The jar stays open: classes are loaded from it for
+     * the JVM's life.
+     */
     private static final class NestedReader implements ModuleReader {
         private final AgentLoader loader;
         private final JarFile jar;
@@ -320,19 +376,23 @@ public final class AgentLoader {
             this.module = module;
         }
 
-        /** The module's entry of this name (a file, not a directory), or null: one look-up in the jar's table. */
+        /**
+         * The module's entry of this name (a file, not a directory), or null: one look-up in the
+         * jar's table.
+         */
         private JarEntry entry(String name) {
             JarEntry entry = jar.getJarEntry(prefix + name);
             return entry == null || entry.isDirectory() || name.endsWith("/") ? null : entry;
         }
 
         /**
-         * A native library (JNA's libjnidispatch.so, which JNA asks for by URL) is given as a file: URL
-         * of a copy of its own. JNA loads a file: URL as it is; from a jar: URL it would copy the
-         * library itself, to a File.createTempFile, whose first use initialises SecureRandom and the
-         * JVM's security properties: about 25 ms and 1 MiB more on the agent's thread. The copy goes
-         * where JNA's would, under a name that starts with "jna", so that JNA deletes it once loaded,
-         * as it deletes its own. If it cannot be written, JNA gets the jar: URL and tries itself.
+         * A native library (JNA's libjnidispatch.so, which JNA asks for by URL) is given as a file:
+         * URL of a copy of its own. JNA loads a file: URL as it is; from a jar: URL it would copy
+         * the library itself, to a File.createTempFile, whose first use initialises SecureRandom
+         * and the JVM's security properties: about 25 ms and 1 MiB more on the agent's thread. The
+         * copy goes where JNA's would, under a name that starts with "jna", so that JNA deletes it
+         * once loaded, as it deletes its own. If it cannot be written, JNA gets the jar: URL and
+         * tries itself.
          */
         @Override
         public Optional<URI> find(String name) {
@@ -346,21 +406,24 @@ public final class AgentLoader {
         private File copy(String name) {
             File dir = jnaTemporaryDirectory();
             for (int attempt = 0; attempt < 3; attempt++) {
-                // Unique by O_EXCL (createNewFile), not by a random name. java.io, not Files.copy: that
-                // would load some twenty classes of file channels that nothing else needs.
-                File copy = new File(dir, "jna-reaper-" + Long.toHexString(System.nanoTime()) + ".so");
+                // Unique by O_EXCL (createNewFile), not by a random name. java.io, not Files.copy:
+                // that would load some twenty classes of file channels that nothing else needs.
+                File copy =
+                        new File(dir, "jna-reaper-" + Long.toHexString(System.nanoTime()) + ".so");
                 try {
                     if (!copy.createNewFile()) {
                         continue; // another JVM's copy: try another name
                     }
-                    // If JNA cannot load it (a noexec directory), JNA does not delete it. (As with JNA's own
-                    // copy, a JVM that halts between these two lines leaves it behind.)
+                    // If JNA cannot load it (a noexec directory), JNA does not delete it. (As with
+                    // JNA's own copy, a JVM that halts between these two lines leaves it behind.)
                     copy.deleteOnExit();
-                    try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name)); OutputStream out = new FileOutputStream(copy)) {
+                    try (InputStream in = jar.getInputStream(jar.getJarEntry(prefix + name));
+                            OutputStream out = new FileOutputStream(copy)) {
                         in.transferTo(out);
                     }
                     return copy;
-                } catch (IOException | RuntimeException | LinkageError e) { // LinkageError: deleteOnExit's first use during the JVM's exit
+                    // LinkageError: deleteOnExit's first use during the JVM's exit
+                } catch (IOException | RuntimeException | LinkageError e) {
                     copy.delete();
                     return null;
                 }
@@ -368,7 +431,10 @@ public final class AgentLoader {
             return null;
         }
 
-        /** Where JNA unpacks its library on Linux (Native.getTempDir): jna.tmpdir, else the user's cache, else java.io.tmpdir. */
+        /**
+         * Where JNA unpacks its library on Linux (Native.getTempDir): jna.tmpdir, else the user's
+         * cache, else java.io.tmpdir.
+         */
         private static File jnaTemporaryDirectory() {
             String configured = System.getProperty("jna.tmpdir");
             if (configured != null) {
@@ -377,10 +443,15 @@ public final class AgentLoader {
                 return dir;
             }
             String xdg = System.getenv("XDG_CACHE_HOME");
-            File cache = xdg == null || xdg.trim().isEmpty() ? new File(System.getProperty("user.home"), ".cache") : new File(xdg);
+            File cache =
+                    xdg == null || xdg.trim().isEmpty()
+                            ? new File(System.getProperty("user.home"), ".cache")
+                            : new File(xdg);
             File dir = new File(cache, "JNA/temp");
             dir.mkdirs();
-            return dir.exists() && dir.canWrite() ? dir : new File(System.getProperty("java.io.tmpdir"));
+            return dir.exists() && dir.canWrite()
+                    ? dir
+                    : new File(System.getProperty("java.io.tmpdir"));
         }
 
         @Override
@@ -391,8 +462,9 @@ public final class AgentLoader {
 
         /**
          * The class loader reads each class through here: into one array of the entry's size, where
-         * the default (readAllBytes) reads it in 8 KiB chunks and copies them into a third array. Some
-         * hundreds of classes are read at start-up (JNA's, and every class of the agent's: see Startup).
+         * the default (readAllBytes) reads it in 8 KiB chunks and copies them into a third array.
+         * Some hundreds of classes are read at start-up (JNA's, and every class of the agent's: see
+         * Startup).
          */
         @Override
         public Optional<ByteBuffer> read(String name) throws IOException {
@@ -408,7 +480,13 @@ public final class AgentLoader {
                 byte[] bytes = new byte[(int) size];
                 int read = in.readNBytes(bytes, 0, bytes.length);
                 if (read != bytes.length || in.read() != -1) {
-                    throw new IOException("the size of " + prefix + name + " in the jar is not " + size + " bytes: the jar was changed");
+                    throw new IOException(
+                            "the size of "
+                                    + prefix
+                                    + name
+                                    + " in the jar is not "
+                                    + size
+                                    + " bytes: the jar was changed");
                 }
                 return Optional.of(ByteBuffer.wrap(bytes));
             }

@@ -8,20 +8,25 @@ import dev.reaper.spi.Core.Launch;
 import java.lang.instrument.Instrumentation;
 
 /**
- * The agent's entry points: {@code Premain-Class} and {@code Agent-Class} reach them through
- * {@link Entry} (which checks the Java version first); an executable jar names this class as its
- * {@code Launcher-Agent-Class}.
+ * The agent's entry points: {@code Premain-Class} and {@code Agent-Class} reach them through {@link
+ * Entry} (which checks the Java version first); an executable jar names this class as its {@code
+ * Launcher-Agent-Class}.
  *
  * <p>The JVM loads it through the application's class loader, so it touches nothing global. On the
  * calling thread it only reads the options (a malformed one must stop the JVM before main runs),
- * guards against a second load, and takes the shutdown signals and the JVM's exit ({@link Stopping},
- * {@link ShutdownSignals}), so that a signal any time after premain is the agent's. The core runs
- * in a class loader of its own ({@link AgentLoader}), started on the agent's thread.
+ * guards against a second load, and takes the shutdown signals and the JVM's exit ({@link
+ * Stopping}, {@link ShutdownSignals}), so that a signal any time after premain is the agent's. The
+ * core runs in a class loader of its own ({@link AgentLoader}), started on the agent's thread.
  */
 public final class ReaperAgent {
-    /** The agent's thread while it starts; the reaping thread is named "reaper" once reaping is armed (see Core#start). */
+    /**
+     * The agent's thread while it starts; the reaping thread is named "reaper" once reaping is
+     * armed (see Core#start).
+     */
     static final String STARTING = "reaper-starting";
+
     private static final Object LOCK = new Object();
+
     /** The agent running in this JVM, once loaded. */
     private static CoreHandle loaded;
 
@@ -37,7 +42,10 @@ public final class ReaperAgent {
         start(arguments, instrumentation, Launch.LAUNCHER);
     }
 
-    /** {@code Agent-Class}: dynamic attach to a running JVM (through Entry), on its Attach Listener thread. */
+    /**
+     * {@code Agent-Class}: dynamic attach to a running JVM (through Entry), on its Attach Listener
+     * thread.
+     */
     public static void attach(String arguments, Instrumentation instrumentation) {
         start(arguments, instrumentation, Launch.ATTACH);
     }
@@ -50,7 +58,8 @@ public final class ReaperAgent {
             if (launch.atStartup()) {
                 Options.refuseToStart(e.getMessage());
             }
-            // Attached: a running JVM is never stopped, and an exception here would print a stack trace in its log.
+            // Attached: a running JVM is never stopped, and an exception here would print a stack
+            // trace in its log.
             Log.warn("not attached: " + e.getMessage());
             return;
         }
@@ -73,12 +82,13 @@ public final class ReaperAgent {
         }
         Stopping stopping = new Stopping(options, core, Stopping.mainProcess());
         core.stopping = stopping;
-        // Both here, on the calling thread, not once the core runs: a shutdown signal that arrives any
-        // time after premain, and an exit in the JVM's first moments, are the agent's.
+        // Both here, on the calling thread, not once the core runs: a shutdown signal that arrives
+        // any time after premain, and an exit in the JVM's first moments, are the agent's.
         Runtime.getRuntime().addShutdownHook(new Thread(stopping.exitHook(), "reaper shutdown"));
         core.signalHandlers = ShutdownSignals.install(stopping);
         if (options.strict() && launch.atStartup()) {
-            core.run(); // on the main thread: with strict=true, a problem must stop the JVM before main runs
+            // on the main thread: with strict=true, a problem must stop the JVM before main runs
+            core.run();
         } else {
             Thread thread = new Thread(core, STARTING);
             thread.setDaemon(true);
@@ -93,7 +103,9 @@ public final class ReaperAgent {
      */
     private static void loadedAgain(CoreHandle running, Options options, Launch launch) {
         Core core = running.now();
-        if (launch == Launch.ATTACH && core != null && !options.grace().equals(running.options.grace())) {
+        if (launch == Launch.ATTACH
+                && core != null
+                && !options.grace().equals(running.options.grace())) {
             running.options = running.options.withGrace(options.grace());
             core.grace(options.grace());
             return;
@@ -101,9 +113,14 @@ public final class ReaperAgent {
         Log.info("already running in this JVM; loading it again does nothing");
     }
 
-    /** Makes the core's class loader, and starts the core in it. (A class, not a lambda: see AgentLoader.) */
+    /**
+     * Makes the core's class loader, and starts the core in it. (A class, not a lambda: see
+     * AgentLoader.)
+     */
     static final class CoreHandle implements Runnable {
-        /** How long a stop waits for the core to be loaded, without which it cannot stop anything. */
+        /**
+         * How long a stop waits for the core to be loaded, without which it cannot stop anything.
+         */
         private static final long LOAD_WAIT_MILLIS = 10_000;
 
         private volatile Options options;
@@ -129,7 +146,11 @@ public final class ReaperAgent {
             try {
                 jar = new AgentLoader(ReaperAgent.class);
                 loader = jar.coreLoader(boot);
-                loading = loader.loadClass(Core.IMPLEMENTATION).asSubclass(Core.class).getConstructor().newInstance();
+                loading =
+                        loader.loadClass(Core.IMPLEMENTATION)
+                                .asSubclass(Core.class)
+                                .getConstructor()
+                                .newInstance();
             } catch (Exception | LinkageError e) {
                 cannotStart(e);
                 return;
@@ -139,14 +160,18 @@ public final class ReaperAgent {
                 notifyAll();
             }
             try {
-                loading.start(options, instrumentation, launch, stopping.afterHooks(), signalHandlers);
+                loading.start(
+                        options, instrumentation, launch, stopping.afterHooks(), signalHandlers);
                 jar.loadEveryClass(loader, boot);
             } catch (RuntimeException | LinkageError e) {
                 cannotStart(e);
             }
         }
 
-        /** The core, once loaded; null if it could not be, or not within {@value #LOAD_WAIT_MILLIS} ms. */
+        /**
+         * The core, once loaded; null if it could not be, or not within {@value #LOAD_WAIT_MILLIS}
+         * ms.
+         */
         synchronized Core await() throws InterruptedException {
             long deadline = System.nanoTime() + LOAD_WAIT_MILLIS * 1_000_000L;
             while (core == null && !failed && System.nanoTime() - deadline < 0) {

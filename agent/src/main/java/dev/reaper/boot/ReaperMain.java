@@ -10,8 +10,16 @@ public final class ReaperMain {
 
     public static void main(String[] args) throws Exception {
         Class<?> cli = new AgentLoader(ReaperMain.class).toolLoader().loadClass(TOOL);
-        String jar = Path.of(ReaperMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        int status = (int) cli.getMethod("run", String[].class, String.class).invoke(null, args, jar);
+        String jar =
+                Path.of(
+                                ReaperMain.class
+                                        .getProtectionDomain()
+                                        .getCodeSource()
+                                        .getLocation()
+                                        .toURI())
+                        .toString();
+        int status =
+                (int) cli.getMethod("run", String[].class, String.class).invoke(null, args, jar);
         System.exit(status);
     }
 }

@@ -25,7 +25,8 @@ final class ShutdownSignals {
                 Signal signal = new Signal(shutdown.name());
                 SignalHandler previous = Signal.handle(signal, ours);
                 if (previous == SignalHandler.SIG_IGN) {
-                    Signal.handle(signal, SignalHandler.SIG_IGN); // ignored on purpose (nohup): leave it so
+                    // ignored on purpose (nohup): leave it so
+                    Signal.handle(signal, SignalHandler.SIG_IGN);
                 } else {
                     ours.previous = previous;
                 }
@@ -51,7 +52,8 @@ final class ShutdownSignals {
         public void handle(Signal signal) {
             try {
                 stopping.signal(shutdown);
-            } catch (Throwable e) { // even an OutOfMemoryError: the JVM must still end as the signal asks
+                // even an OutOfMemoryError: the JVM must still end as the signal asks
+            } catch (Throwable e) {
                 Log.warn("could not relay SIG" + shutdown + " (" + e + "); the JVM ends anyway");
             } finally {
                 end(signal);

@@ -7,12 +7,16 @@ import dev.reaper.report.Version;
 import java.io.IOException;
 import java.io.PrintStream;
 
-/** The command line tool: {@code java -jar reaper.jar COMMAND}. Every failure is one line on stderr and an exit status of its own. */
+/**
+ * The command line tool: {@code java -jar reaper.jar COMMAND}. Every failure is one line on stderr
+ * and an exit status of its own.
+ */
 public final class Cli {
     static final int OK = 0;
     static final int USAGE = 2;
 
-    private static final String HELP = """
+    private static final String HELP =
+            """
             Usage: java -jar reaper.jar COMMAND
 
             reaper makes a JVM a good PID 1: it reaps the zombies the JVM adopts (never the JVM's
@@ -22,7 +26,9 @@ public final class Cli {
               JAVA_TOOL_OPTIONS=-javaagent:/path/reaper.jar     (and REAPER_OPTIONS=OPTIONS)
 
             OPTIONS are key=value pairs separated by commas (README: "Options"):
-            """ + options() + """
+            """
+                    + options()
+                    + """
             DURATION is a whole number with a unit: ms, s, m or h (500ms, 8s, 1m).
 
             Commands:
@@ -38,12 +44,20 @@ public final class Cli {
 
     private Cli() {}
 
-    /** The option table as help: KEY=FORM, then what it does and its default, wrapped at 100 columns. */
+    /**
+     * The option table as help: KEY=FORM, then what it does and its default, wrapped at 100
+     * columns.
+     */
     static String options() {
         StringBuilder text = new StringBuilder();
         for (Option option : Option.values()) {
-            String what = option.help() + (option.fallback() == null ? "" : " (default " + option.fallback() + ")");
-            StringBuilder line = new StringBuilder(String.format("  %-24s", option.key() + "=" + option.form()));
+            String what =
+                    option.help()
+                            + (option.fallback() == null
+                                    ? ""
+                                    : " (default " + option.fallback() + ")");
+            StringBuilder line =
+                    new StringBuilder(String.format("  %-24s", option.key() + "=" + option.form()));
             for (String word : what.split(" ")) {
                 if (line.length() + 1 + word.length() > 100) {
                     text.append(line.toString().stripTrailing()).append('\n');
@@ -56,7 +70,10 @@ public final class Cli {
         return text.toString();
     }
 
-    /** Called by dev.reaper.boot.ReaperMain with the path of the jar it runs from, which attach loads into the target. */
+    /**
+     * Called by dev.reaper.boot.ReaperMain with the path of the jar it runs from, which attach
+     * loads into the target.
+     */
     public static int run(String[] args, String agentJar) {
         return run(args, agentJar, System.out, System.err);
     }
@@ -86,18 +103,22 @@ public final class Cli {
                     String options = args.length > 2 ? args[2] : null;
                     Options parsed;
                     try {
-                        parsed = Options.parse(null, options); // checked here, so that a bad one never reaches the target
+                        // checked here, so that a bad one never reaches the target
+                        parsed = Options.parse(null, options);
                     } catch (OptionsException e) {
                         err.println("reaper: " + e.getMessage());
                         return USAGE;
                     }
-                    return new Attach(out, err).attach(Long.parseLong(args[1]), options, parsed, agentJar);
+                    return new Attach(out, err)
+                            .attach(Long.parseLong(args[1]), options, parsed, agentJar);
                 }
                 case "status" -> {
                     if (!expect(args, 2, 2, err) || !pid(args[1], err)) {
                         return USAGE;
                     }
-                    return attachModule(err) ? new Attach(out, err).status(Long.parseLong(args[1])) : Attach.NO_ATTACH_MODULE;
+                    return attachModule(err)
+                            ? new Attach(out, err).status(Long.parseLong(args[1]))
+                            : Attach.NO_ATTACH_MODULE;
                 }
                 case "zombies" -> {
                     if (!expect(args, 1, 2, err) || args.length == 2 && !pid(args[1], err)) {
@@ -107,7 +128,10 @@ public final class Cli {
                     return new ZombieList(out).print(root);
                 }
                 default -> {
-                    err.println("reaper: unknown command '" + command + "'; accepted: attach, status, zombies, --version, --help");
+                    err.println(
+                            "reaper: unknown command '"
+                                    + command
+                                    + "'; accepted: attach, status, zombies, --version, --help");
                     return USAGE;
                 }
             }
@@ -122,7 +146,8 @@ public final class Cli {
         if (ModuleLayer.boot().findModule("jdk.attach").isPresent()) {
             return true;
         }
-        err.println("reaper: this Java runtime has no module jdk.attach (a JRE, or a jlinked image): run reaper.jar with a full JDK");
+        err.println(
+                "reaper: this Java runtime has no module jdk.attach (a JRE, or a jlinked image): run reaper.jar with a full JDK");
         return false;
     }
 
@@ -130,7 +155,10 @@ public final class Cli {
         if (args.length >= min && args.length <= max) {
             return true;
         }
-        err.println("reaper: wrong number of arguments for " + args[0] + "; see java -jar reaper.jar --help");
+        err.println(
+                "reaper: wrong number of arguments for "
+                        + args[0]
+                        + "; see java -jar reaper.jar --help");
         return false;
     }
 

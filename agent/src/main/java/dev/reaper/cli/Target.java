@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The process a command is aimed at, checked from /proc before anything is sent to it: attaching
- * sends SIGQUIT, which a JVM answers but which ends any other process, and prints a thread dump in a
- * JVM started with -XX:+DisableAttachMechanism.
+ * sends SIGQUIT, which a JVM answers but which ends any other process, and prints a thread dump in
+ * a JVM started with -XX:+DisableAttachMechanism.
  */
 final class Target {
     private final long pid;
@@ -44,14 +44,18 @@ final class Target {
         }
     }
 
-    /** -XX:+DisableAttachMechanism on its command line or in JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS. */
+    /**
+     * -XX:+DisableAttachMechanism on its command line or in JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS.
+     */
     boolean attachDisabled() throws IOException {
         String flag = "-XX:+DisableAttachMechanism";
         if (read("cmdline").contains(flag)) {
             return true;
         }
         for (String variable : read("environ").split("\0")) {
-            if ((variable.startsWith("JAVA_TOOL_OPTIONS=") || variable.startsWith("JDK_JAVA_OPTIONS=")) && variable.contains(flag)) {
+            if ((variable.startsWith("JAVA_TOOL_OPTIONS=")
+                            || variable.startsWith("JDK_JAVA_OPTIONS="))
+                    && variable.contains(flag)) {
                 return true;
             }
         }
@@ -60,8 +64,8 @@ final class Target {
 
     /**
      * Whether the target sees {@code file} at the same path as we do (the same file, not only the
-     * same name): false for a JVM in another mount namespace, a container, that has no such file
-     * or another one there. Read through /proc/PID/root, the target's root as the kernel shows it.
+     * same name): false for a JVM in another mount namespace, a container, that has no such file or
+     * another one there. Read through /proc/PID/root, the target's root as the kernel shows it.
      */
     boolean sees(Path file) {
         try {
@@ -71,7 +75,9 @@ final class Target {
         }
     }
 
-    /** The target's root directory, seen from here: its files, in whatever mount namespace it runs. */
+    /**
+     * The target's root directory, seen from here: its files, in whatever mount namespace it runs.
+     */
     Path root() {
         return proc.resolve("root");
     }

@@ -8,7 +8,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code zombies [PID]}: the zombies on this machine, or among the descendants of PID, in the style of ps. */
+/**
+ * {@code zombies [PID]}: the zombies on this machine, or among the descendants of PID, in the style
+ * of ps.
+ */
 final class ZombieList {
     private final PrintStream out;
 
@@ -33,14 +36,20 @@ final class ZombieList {
             }
         }
         if (zombies.isEmpty()) {
-            out.println(root == null ? "no zombies" : "no zombies among the descendants of " + root);
+            out.println(
+                    root == null ? "no zombies" : "no zombies among the descendants of " + root);
             return Cli.OK;
         }
         out.printf("%8s %8s %10s  %-16s %s%n", "PID", "PPID", "DEAD FOR", "COMMAND", "PARENT");
         for (Stat zombie : zombies) {
             Stat parent = Proc.stat(zombie.ppid());
-            out.printf("%8d %8d %10s  %-16s %s%n", zombie.pid(), zombie.ppid(), duration(Proc.deadForMillis(zombie.pid())),
-                    zombie.command(), parent == null ? "?" : parent.command());
+            out.printf(
+                    "%8d %8d %10s  %-16s %s%n",
+                    zombie.pid(),
+                    zombie.ppid(),
+                    duration(Proc.deadForMillis(zombie.pid())),
+                    zombie.command(),
+                    parent == null ? "?" : parent.command());
         }
         out.println(zombies.size() + (zombies.size() == 1 ? " zombie" : " zombies"));
         return Cli.OK;

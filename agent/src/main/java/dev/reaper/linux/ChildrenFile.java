@@ -48,10 +48,10 @@ public final class ChildrenFile {
     }
 
     /**
-     * Reads the whole list into {@link #bytes}; returns its length. The kernel fills each read from a
-     * buffer of one page (seq_file), and stops short of the page only when the list has ended or the
-     * next entry would not fit (an entry is at most 8 bytes): so a read of fewer than
-     * {@value #SURELY_ALL} bytes, into room for more, is all of it, and one system call does.
+     * Reads the whole list into {@link #bytes}; returns its length. The kernel fills each read from
+     * a buffer of one page (seq_file), and stops short of the page only when the list has ended or
+     * the next entry would not fit (an entry is at most 8 bytes): so a read of fewer than {@value
+     * #SURELY_ALL} bytes, into room for more, is all of it, and one system call does.
      */
     private int fill() throws IOException {
         long length = 0;

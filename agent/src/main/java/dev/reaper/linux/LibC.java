@@ -42,7 +42,8 @@ public final class LibC {
     public static final int WNOHANG = 0x1;
     public static final int WEXITED = 0x4;
     public static final int WNOWAIT = 0x01000000;
-    public static final int WNOTHREAD = 0x20000000; // __WNOTHREAD: the calling thread's children only
+    // __WNOTHREAD: the calling thread's children only
+    public static final int WNOTHREAD = 0x20000000;
     public static final int SIGINFO_INTS = 32;
     public static final int SI_CODE = 2;
     public static final int SI_PID = 4;
@@ -54,36 +55,50 @@ public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
 
-    // errno(3): the ones the agent tells apart; and the names of errnos 1 to 38 (the same on x86-64 and aarch64), for messages
+    // errno(3): the ones the agent tells apart; and the names of errnos 1 to 38 (the same on x86-64
+    // and aarch64), for messages
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int ECHILD = 10;
-    private static final String[] NAMES = ("- EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES EFAULT"
-            + " ENOTBLK EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY ETXTBSY EFBIG ENOSPC ESPIPE EROFS"
-            + " EMLINK EPIPE EDOM ERANGE EDEADLK ENAMETOOLONG ENOLCK ENOSYS").split(" ");
+    private static final String[] NAMES =
+            ("- EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES EFAULT"
+                            + " ENOTBLK EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY ETXTBSY EFBIG ENOSPC ESPIPE EROFS"
+                            + " EMLINK EPIPE EDOM ERANGE EDEADLK ENAMETOOLONG ENOLCK ENOSYS")
+                    .split(" ");
 
     // syscall(2) numbers, the same on x86-64 and aarch64
     public static final long SYS_PIDFD_SEND_SIGNAL = 424;
     public static final long SYS_PIDFD_OPEN = 434;
 
     public static native int getpid();
+
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
     public static native int waitid(int idtype, int id, int[] siginfo, int options);
-    /** The same, with siginfo_t in native memory ({@link #SIGINFO_INTS} ints): no copy in and out, for the reaper's loop. */
+
+    /**
+     * The same, with siginfo_t in native memory ({@link #SIGINFO_INTS} ints): no copy in and out,
+     * for the reaper's loop.
+     */
     public static native int waitid(int idtype, int id, Pointer siginfo, int options);
+
     public static native int kill(int pid, int signal);
+
     public static native int close(int fd);
+
     public static native int open(String path, int flags);
+
     public static native long pread(int fd, Pointer buffer, long count, long offset);
+
     public static native String strerror(int errno);
 
     /**
      * syscall(2) is variadic, which direct mapping cannot declare: it is declared here with four
      * fixed long arguments instead. That is the same call for integer arguments on the two ABIs
-     * these numbers are for: on x86-64 variadic integers travel in the same registers as fixed
-     * ones (the count in %al concerns vector registers only, and glibc's syscall reads none), and
-     * Linux's aarch64 ABI passes variadic arguments as fixed ones (unlike Apple's). The unused
-     * ones are ignored by the kernel. No JNA internals (its flags for fixed-argument counts are
+     * these numbers are for: on x86-64 variadic integers travel in the same registers as fixed ones
+     * (the count in %al concerns vector registers only, and glibc's syscall reads none), and
+     * Linux's aarch64 ABI passes variadic arguments as fixed ones (unlike Apple's). The unused ones
+     * are ignored by the kernel. No JNA internals (its flags for fixed-argument counts are
      * private), no reflective proxy.
      */
     private static native long syscall(long number, long arg1, long arg2, long arg3, long arg4);

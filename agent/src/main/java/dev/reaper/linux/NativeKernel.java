@@ -37,6 +37,7 @@ public final class NativeKernel implements Kernel {
     private final long self;
     private final boolean pidfds;
     private final ChildrenFile leaderChildren;
+
     /** waitid's siginfo_t, in native memory: an int[] would be copied in and out by each call. */
     private final Memory siginfo = new Memory(SIGINFO_INTS * 4L);
 
@@ -56,7 +57,8 @@ public final class NativeKernel implements Kernel {
             return "pidfd_open: " + LibC.error(LibC.errno());
         }
         try {
-            if (LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1 && LibC.errno() == ECHILD) {
+            if (LibC.waitid(P_PIDFD, fd, new int[SIGINFO_INTS], WEXITED | WNOHANG) == -1
+                    && LibC.errno() == ECHILD) {
                 return null;
             }
             return "waitid(P_PIDFD): " + LibC.error(LibC.errno());
@@ -105,7 +107,8 @@ public final class NativeKernel implements Kernel {
     @Override
     public boolean isZombie(long pid) {
         siginfo.setInt(SI_PID_OFFSET, 0);
-        return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0 && siginfo.getInt(SI_PID_OFFSET) != 0;
+        return LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG | WNOWAIT) == 0
+                && siginfo.getInt(SI_PID_OFFSET) != 0;
     }
 
     /** One pread of the list kept open. */
@@ -120,7 +123,8 @@ public final class NativeKernel implements Kernel {
             return UNPINNED;
         }
         int fd = LibC.pidfdOpen((int) pid);
-        return fd >= 0 ? fd : LibC.errno() == ESRCH ? GONE : UNPINNED; // EMFILE and the like: do without
+        // EMFILE and the like: do without
+        return fd >= 0 ? fd : LibC.errno() == ESRCH ? GONE : UNPINNED;
     }
 
     @Override
@@ -136,11 +140,15 @@ public final class NativeKernel implements Kernel {
             return NOT_REAPED;
         }
         siginfo.setInt(SI_PID_OFFSET, 0);
-        int rc = pin >= 0 ? LibC.waitid(P_PIDFD, pin, siginfo, WEXITED | WNOHANG) : LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG);
+        int rc =
+                pin >= 0
+                        ? LibC.waitid(P_PIDFD, pin, siginfo, WEXITED | WNOHANG)
+                        : LibC.waitid(P_PID, (int) pid, siginfo, WEXITED | WNOHANG);
         if (rc != 0 || siginfo.getInt(SI_PID_OFFSET) == 0) {
             return NOT_REAPED;
         }
-        return ExitStatus.of(siginfo.getInt(SI_CODE * 4L), siginfo.getInt(SI_STATUS * 4L)).shellStatus();
+        return ExitStatus.of(siginfo.getInt(SI_CODE * 4L), siginfo.getInt(SI_STATUS * 4L))
+                .shellStatus();
     }
 
     @Override
@@ -148,11 +156,15 @@ public final class NativeKernel implements Kernel {
         int pid = (int) seen.pid();
         int pidfd = pidfds ? LibC.pidfdOpen(pid) : -1;
         if (pidfd < 0) {
-            // no pidfds, or none to be had (EMFILE and the like): the start time, just before kill(2); gone: nothing to do
-            return (!pidfds || LibC.errno() != ESRCH) && sameStart(seen.pid(), seen.startTime()) && LibC.kill(pid, signal.number()) == 0;
+            // no pidfds, or none to be had (EMFILE and the like): the start time, just before
+            // kill(2); gone: nothing to do
+            return (!pidfds || LibC.errno() != ESRCH)
+                    && sameStart(seen.pid(), seen.startTime())
+                    && LibC.kill(pid, signal.number()) == 0;
         }
         try {
-            return sameStart(seen.pid(), seen.startTime()) && LibC.pidfdSendSignal(pidfd, signal.number()) == 0;
+            return sameStart(seen.pid(), seen.startTime())
+                    && LibC.pidfdSendSignal(pidfd, signal.number()) == 0;
         } finally {
             LibC.close(pidfd);
         }

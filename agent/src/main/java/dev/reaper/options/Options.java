@@ -13,9 +13,9 @@ import java.util.TreeSet;
 /**
  * The agent's options, parsed from {@code key=value} pairs separated by commas.
  *
- * <p>They come from two places: the environment variable {@code REAPER_OPTIONS} and the agent's
- * own arguments ({@code -javaagent:reaper.jar=OPTIONS}). The agent's arguments win on conflict.
- * Within one place a key may be given once.
+ * <p>They come from two places: the environment variable {@code REAPER_OPTIONS} and the agent's own
+ * arguments ({@code -javaagent:reaper.jar=OPTIONS}). The agent's arguments win on conflict. Within
+ * one place a key may be given once.
  *
  * <p>This class runs on the application's main thread before main(), in the boot class loader's
  * copy too (see the agent pom): no lambdas or method references, which would start the JDK's
@@ -36,17 +36,31 @@ public record Options(
         boolean stopOnExit,
         Jmx jmx) {
 
-    public enum LogLevel { OFF, WARN, INFO, DEBUG }
-
-    /** When the agent registers its MBean: once the platform MBean server exists, at once (creating it), or never. */
-    public enum Jmx { AUTO, TRUE, FALSE }
+    public enum LogLevel {
+        OFF,
+        WARN,
+        INFO,
+        DEBUG
+    }
 
     /**
-     * When a stop's signal reaches the JVM's descendants: once the JVM's own shutdown hooks have run
-     * (systemd's KillMode=mixed: the main process first), or at once, before them (KillMode=control-group).
+     * When the agent registers its MBean: once the platform MBean server exists, at once (creating
+     * it), or never.
+     */
+    public enum Jmx {
+        AUTO,
+        TRUE,
+        FALSE
+    }
+
+    /**
+     * When a stop's signal reaches the JVM's descendants: once the JVM's own shutdown hooks have
+     * run (systemd's KillMode=mixed: the main process first), or at once, before them
+     * (KillMode=control-group).
      */
     public enum StopOrder {
-        HOOKS_FIRST, ALL_AT_ONCE;
+        HOOKS_FIRST,
+        ALL_AT_ONCE;
 
         public String key() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -57,25 +71,59 @@ public record Options(
     public static final Set<Signal> SHUTDOWN_SIGNALS = Set.of(Signal.TERM, Signal.INT, Signal.HUP);
 
     /**
-     * The option table: one line per option, in the order of the record's components. The key is the
-     * name in lower case with '-' for '_'; then the kind of value (durations: their bounds), the
-     * default, and what the option does. Error messages, {@link #toString}, the command line tool's
-     * help and the README's table (a test holds it to this one) all come from here.
+     * The option table: one line per option, in the order of the record's components. The key is
+     * the name in lower case with '-' for '_'; then the kind of value (durations: their bounds),
+     * the default, and what the option does. Error messages, {@link #toString}, the command line
+     * tool's help and the README's table (a test holds it to this one) all come from here.
      */
     public enum Option {
         ENABLED(Kind.BOOLEAN, "true", "false: the agent does nothing"),
         SUBREAPER(Kind.BOOLEAN, "true", "register as child subreaper unless PID 1"),
-        LOG(Kind.LOG_LEVEL, "warn", "what the agent logs through System.Logger; info: one key=value line per reaped zombie and per relayed shutdown"),
-        SWEEP("10ms", "1h", "5s", "while the JVM has no child, how often it looks for adopted orphans that no SIGCHLD announced"),
-        GRACE("0s", "1h", "60s", "how long a zombie of the JVM's own, not the JDK's, is left to whatever started it before it is reaped"),
+        LOG(
+                Kind.LOG_LEVEL,
+                "warn",
+                "what the agent logs through System.Logger; info: one key=value line per reaped zombie and per relayed shutdown"),
+        SWEEP(
+                "10ms",
+                "1h",
+                "5s",
+                "while the JVM has no child, how often it looks for adopted orphans that no SIGCHLD announced"),
+        GRACE(
+                "0s",
+                "1h",
+                "60s",
+                "how long a zombie of the JVM's own, not the JDK's, is left to whatever started it before it is reaped"),
         STRICT(Kind.BOOLEAN, "false", "refuse to start the JVM when reaping cannot work"),
-        RELAY(Kind.SIGNALS, "TERM+INT+HUP", "the shutdown signals relayed to the JVM's descendants"),
-        STOP_ORDER(Kind.STOP_ORDER, "hooks-first", "relay the signal once the JVM's shutdown hooks have run (a server's drain), or at once, before them"),
-        STOP_TIMEOUT("0s", "1h", "3s", "how long the descendants get after the relayed signal before SIGKILL"),
-        STOP_BUDGET("1s", "1h", "10s", "the time from the signal until the outside world's SIGKILL (docker stop: 10s); the relay, stop-timeout and SIGKILL end 1s before it"),
-        EXIT_REMAP(Kind.EXIT_REMAP, null, "exit with TO instead of FROM when a shutdown signal ends the JVM, e.g. 143:0 (may repeat)"),
-        STOP_ON_EXIT(Kind.BOOLEAN, "true", "on a normal exit of a container's main process, stop the descendants still running"),
-        JMX(Kind.JMX, "auto", "the MBean dev.reaper:type=Reaper: once the JVM has an MBean server (auto), at once (true), never (false)");
+        RELAY(
+                Kind.SIGNALS,
+                "TERM+INT+HUP",
+                "the shutdown signals relayed to the JVM's descendants"),
+        STOP_ORDER(
+                Kind.STOP_ORDER,
+                "hooks-first",
+                "relay the signal once the JVM's shutdown hooks have run (a server's drain), or at once, before them"),
+        STOP_TIMEOUT(
+                "0s",
+                "1h",
+                "3s",
+                "how long the descendants get after the relayed signal before SIGKILL"),
+        STOP_BUDGET(
+                "1s",
+                "1h",
+                "10s",
+                "the time from the signal until the outside world's SIGKILL (docker stop: 10s); the relay, stop-timeout and SIGKILL end 1s before it"),
+        EXIT_REMAP(
+                Kind.EXIT_REMAP,
+                null,
+                "exit with TO instead of FROM when a shutdown signal ends the JVM, e.g. 143:0 (may repeat)"),
+        STOP_ON_EXIT(
+                Kind.BOOLEAN,
+                "true",
+                "on a normal exit of a container's main process, stop the descendants still running"),
+        JMX(
+                Kind.JMX,
+                "auto",
+                "the MBean dev.reaper:type=Reaper: once the JVM has an MBean server (auto), at once (true), never (false)");
 
         private final Kind kind;
         private final Duration min;
@@ -121,18 +169,27 @@ public record Options(
         public String accepted() {
             switch (kind) {
                 case DURATION:
-                    return "a duration from " + Kind.format(min) + " to " + Kind.format(max) + ", e.g. 500ms, 2s, 1m";
+                    return "a duration from "
+                            + Kind.format(min)
+                            + " to "
+                            + Kind.format(max)
+                            + ", e.g. 500ms, 2s, 1m";
                 case SIGNALS:
                     return "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none";
                 case EXIT_REMAP:
                     return "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat";
                 default: // a choice of words: "a, b or c"
                     int last = kind.form.lastIndexOf('|');
-                    return kind.form.substring(0, last).replace("|", ", ") + " or " + kind.form.substring(last + 1);
+                    return kind.form.substring(0, last).replace("|", ", ")
+                            + " or "
+                            + kind.form.substring(last + 1);
             }
         }
 
-        /** The value of {@code text}; IllegalArgumentException if it is not one. Not for exit-remap, which may repeat. */
+        /**
+         * The value of {@code text}; IllegalArgumentException if it is not one. Not for exit-remap,
+         * which may repeat.
+         */
         Object parse(String text) {
             switch (kind) {
                 case BOOLEAN:
@@ -142,7 +199,8 @@ public record Options(
                 case JMX:
                     return named(Jmx.values(), text.toUpperCase(Locale.ROOT));
                 case STOP_ORDER:
-                    return named(StopOrder.values(), text.toUpperCase(Locale.ROOT).replace('-', '_'));
+                    return named(
+                            StopOrder.values(), text.toUpperCase(Locale.ROOT).replace('-', '_'));
                 case DURATION:
                     return Kind.duration(text, min, max);
                 case SIGNALS:
@@ -175,8 +233,9 @@ public record Options(
         }
 
         /**
-         * The constant of this name; IllegalArgumentException if none. Not Enum.valueOf, which finds the
-         * constants by reflection (a Method.invoke of values(): milliseconds of premain on JDK 18+, JEP 416).
+         * The constant of this name; IllegalArgumentException if none. Not Enum.valueOf, which
+         * finds the constants by reflection (a Method.invoke of values(): milliseconds of premain
+         * on JDK 18+, JEP 416).
          */
         private static <E extends Enum<E>> E named(E[] constants, String name) {
             for (E constant : constants) {
@@ -199,11 +258,17 @@ public record Options(
 
     /**
      * The kinds of values, with how each is written. Durations are read and written here, not in
-     * Options: the table calls these while it is built, which must not start Options' own initialisation.
+     * Options: the table calls these while it is built, which must not start Options' own
+     * initialisation.
      */
     enum Kind {
-        BOOLEAN("true|false"), LOG_LEVEL("off|warn|info|debug"), JMX("auto|true|false"), STOP_ORDER("hooks-first|all-at-once"), DURATION("DURATION"),
-        SIGNALS("TERM+INT+HUP|none"), EXIT_REMAP("FROM:TO");
+        BOOLEAN("true|false"),
+        LOG_LEVEL("off|warn|info|debug"),
+        JMX("auto|true|false"),
+        STOP_ORDER("hooks-first|all-at-once"),
+        DURATION("DURATION"),
+        SIGNALS("TERM+INT+HUP|none"),
+        EXIT_REMAP("FROM:TO");
 
         final String form;
 
@@ -214,20 +279,24 @@ public record Options(
         /** A whole number followed by one of ms, s, m, h; within [min, max]. */
         static Duration duration(String value, Duration min, Duration max) {
             int unitAt = 0;
-            while (unitAt < value.length() && unitAt < 10 && value.charAt(unitAt) >= '0' && value.charAt(unitAt) <= '9') {
+            while (unitAt < value.length()
+                    && unitAt < 10
+                    && value.charAt(unitAt) >= '0'
+                    && value.charAt(unitAt) <= '9') {
                 unitAt++;
             }
             if (unitAt == 0 || unitAt == 10) {
                 throw new IllegalArgumentException(value);
             }
             long amount = Long.parseLong(value.substring(0, unitAt));
-            Duration d = switch (value.substring(unitAt)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> throw new IllegalArgumentException(value);
-            };
+            Duration d =
+                    switch (value.substring(unitAt)) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        case "h" -> Duration.ofHours(amount);
+                        default -> throw new IllegalArgumentException(value);
+                    };
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
                 throw new IllegalArgumentException(value);
             }
@@ -246,12 +315,16 @@ public record Options(
         }
     }
 
-    /** Every option at its default. (Not a constant: premain parses the options once, not twice.) */
+    /**
+     * Every option at its default. (Not a constant: premain parses the options once, not twice.)
+     */
     public static Options defaults() {
         try {
             return parse(null, null);
         } catch (OptionsException e) {
-            throw new IllegalStateException("a default in the option table is not a value of its option: " + e.getMessage());
+            throw new IllegalStateException(
+                    "a default in the option table is not a value of its option: "
+                            + e.getMessage());
         }
     }
 
@@ -260,9 +333,11 @@ public record Options(
      *
      * @throws OptionsException naming the source, the bad part, and what is accepted
      */
-    public static Options parse(String fromEnvironment, String fromArguments) throws OptionsException {
+    public static Options parse(String fromEnvironment, String fromArguments)
+            throws OptionsException {
         Map<String, String> values = pairs(fromEnvironment, "REAPER_OPTIONS");
-        Map<Integer, Integer> exitRemap = remaps(values.remove(Option.EXIT_REMAP.key()), "REAPER_OPTIONS");
+        Map<Integer, Integer> exitRemap =
+                remaps(values.remove(Option.EXIT_REMAP.key()), "REAPER_OPTIONS");
         Map<String, String> arguments = pairs(fromArguments, "the agent options");
         exitRemap.putAll(remaps(arguments.remove(Option.EXIT_REMAP.key()), "the agent options"));
         values.putAll(arguments);
@@ -271,7 +346,8 @@ public record Options(
             String given = values.get(option.key());
             String text = given != null ? given : option.fallback;
             try {
-                parsed[option.ordinal()] = option == Option.EXIT_REMAP ? Map.copyOf(exitRemap) : option.parse(text);
+                parsed[option.ordinal()] =
+                        option == Option.EXIT_REMAP ? Map.copyOf(exitRemap) : option.parse(text);
             } catch (IllegalArgumentException e) {
                 throw bad(option, text);
             }
@@ -282,23 +358,57 @@ public record Options(
     /** The record from the parsed values, in the table's order. */
     @SuppressWarnings("unchecked")
     private static Options of(Object[] v) {
-        return new Options((Boolean) v[0], (Boolean) v[1], (LogLevel) v[2], (Duration) v[3], (Duration) v[4], (Boolean) v[5],
-                (Set<Signal>) v[6], (StopOrder) v[7], (Duration) v[8], (Duration) v[9], (Map<Integer, Integer>) v[10], (Boolean) v[11],
+        return new Options(
+                (Boolean) v[0],
+                (Boolean) v[1],
+                (LogLevel) v[2],
+                (Duration) v[3],
+                (Duration) v[4],
+                (Boolean) v[5],
+                (Set<Signal>) v[6],
+                (StopOrder) v[7],
+                (Duration) v[8],
+                (Duration) v[9],
+                (Map<Integer, Integer>) v[10],
+                (Boolean) v[11],
                 (Jmx) v[12]);
     }
 
     /** The record's values, in the table's order. */
     private Object[] values() {
-        return new Object[] {enabled, subreaper, log, sweep, grace, strict, relay, stopOrder, stopTimeout, stopBudget, exitRemap, stopOnExit,
-            jmx};
+        return new Object[] {
+            enabled,
+            subreaper,
+            log,
+            sweep,
+            grace,
+            strict,
+            relay,
+            stopOrder,
+            stopTimeout,
+            stopBudget,
+            exitRemap,
+            stopOnExit,
+            jmx
+        };
     }
 
     private static OptionsException bad(Option option, String value) {
-        return new OptionsException("bad value '" + value + "' for " + option.key() + "; accepted: " + option.accepted());
+        return new OptionsException(
+                "bad value '"
+                        + value
+                        + "' for "
+                        + option.key()
+                        + "; accepted: "
+                        + option.accepted());
     }
 
-    /** The exit-remap values of one source, joined by commas by pairs(): FROM:TO each, FROM at most once. */
-    private static Map<Integer, Integer> remaps(String joined, String source) throws OptionsException {
+    /**
+     * The exit-remap values of one source, joined by commas by pairs(): FROM:TO each, FROM at most
+     * once.
+     */
+    private static Map<Integer, Integer> remaps(String joined, String source)
+            throws OptionsException {
         Map<Integer, Integer> remaps = new TreeMap<>();
         if (joined == null) {
             return remaps;
@@ -314,7 +424,12 @@ public record Options(
                 throw bad(Option.EXIT_REMAP, value);
             }
             if (remaps.put(from, to) != null) {
-                throw new OptionsException("exit-remap gives status " + from + " twice in " + source + "; give each FROM once");
+                throw new OptionsException(
+                        "exit-remap gives status "
+                                + from
+                                + " twice in "
+                                + source
+                                + "; give each FROM once");
             }
         }
         return remaps;
@@ -352,8 +467,8 @@ public record Options(
     }
 
     /**
-     * What a malformed option, or a problem under strict=true, does at start-up: one line on stderr,
-     * and the JVM stops with status 2 before the application's main runs.
+     * What a malformed option, or a problem under strict=true, does at start-up: one line on
+     * stderr, and the JVM stops with status 2 before the application's main runs.
      */
     public static void refuseToStart(String message) {
         System.err.println("reaper: " + message);
@@ -361,7 +476,10 @@ public record Options(
         Runtime.getRuntime().halt(2);
     }
 
-    /** Splits one source into key/value pairs, refusing what is not {@code key=value} with a known key. */
+    /**
+     * Splits one source into key/value pairs, refusing what is not {@code key=value} with a known
+     * key.
+     */
     private static Map<String, String> pairs(String text, String source) throws OptionsException {
         Map<String, String> pairs = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
@@ -371,25 +489,46 @@ public record Options(
             String item = part.strip();
             int eq = item.indexOf('=');
             if (item.isEmpty()) {
-                throw new OptionsException("empty option in " + source + " '" + text + "': write key=value pairs separated by single commas");
+                throw new OptionsException(
+                        "empty option in "
+                                + source
+                                + " '"
+                                + text
+                                + "': write key=value pairs separated by single commas");
             }
             if (eq < 0) {
-                throw new OptionsException("option '" + item + "' in " + source + " has no value: write " + item + "=VALUE");
+                throw new OptionsException(
+                        "option '"
+                                + item
+                                + "' in "
+                                + source
+                                + " has no value: write "
+                                + item
+                                + "=VALUE");
             }
             String key = item.substring(0, eq).strip();
             String value = item.substring(eq + 1).strip();
             Option option = Option.of(key);
             if (option == null) {
-                throw new OptionsException("unknown option '" + key + "' in " + source + "; accepted: " + keys());
+                throw new OptionsException(
+                        "unknown option '" + key + "' in " + source + "; accepted: " + keys());
             }
             if (value.isEmpty()) {
-                throw new OptionsException("option '" + key + "' in " + source + " has an empty value; accepted: " + option.accepted());
+                throw new OptionsException(
+                        "option '"
+                                + key
+                                + "' in "
+                                + source
+                                + " has an empty value; accepted: "
+                                + option.accepted());
             }
             String before = pairs.put(key, value);
             if (before != null && option == Option.EXIT_REMAP) {
-                pairs.put(key, before + "," + value); // the one key that may repeat; a value never holds a comma
+                // the one key that may repeat; a value never holds a comma
+                pairs.put(key, before + "," + value);
             } else if (before != null) {
-                throw new OptionsException("option '" + key + "' is given twice in " + source + "; give it once");
+                throw new OptionsException(
+                        "option '" + key + "' is given twice in " + source + "; give it once");
             }
         }
         return pairs;
@@ -421,10 +560,26 @@ public record Options(
 
     /** These options with another grace. */
     public Options withGrace(Duration newGrace) {
-        return new Options(enabled, subreaper, log, sweep, newGrace, strict, relay, stopOrder, stopTimeout, stopBudget, exitRemap, stopOnExit, jmx);
+        return new Options(
+                enabled,
+                subreaper,
+                log,
+                sweep,
+                newGrace,
+                strict,
+                relay,
+                stopOrder,
+                stopTimeout,
+                stopBudget,
+                exitRemap,
+                stopOnExit,
+                jmx);
     }
 
-    /** The options as {@code key=value} pairs, as a user would write them, in the table's order; exit-remap once per status. */
+    /**
+     * The options as {@code key=value} pairs, as a user would write them, in the table's order;
+     * exit-remap once per status.
+     */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
@@ -432,10 +587,16 @@ public record Options(
         for (Option option : Option.values()) {
             if (option == Option.EXIT_REMAP) {
                 for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
-                    text.append(",exit-remap=").append(remap.getKey()).append(':').append(remap.getValue());
+                    text.append(",exit-remap=")
+                            .append(remap.getKey())
+                            .append(':')
+                            .append(remap.getValue());
                 }
             } else {
-                text.append(text.length() == 0 ? "" : ",").append(option.key()).append('=').append(option.format(values[option.ordinal()]));
+                text.append(text.length() == 0 ? "" : ",")
+                        .append(option.key())
+                        .append('=')
+                        .append(option.format(values[option.ordinal()]));
             }
         }
         return text.toString();

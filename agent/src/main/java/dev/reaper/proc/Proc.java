@@ -18,19 +18,23 @@ import java.util.Arrays;
  *
  * <p>Through java.io, not java.nio.file: premain reads /proc through here, and the first use of
  * java.nio.file's channels loads some 40 classes and libnio (about 3 ms), which java.io, whose
- * classes every JVM has loaded by then, does not; a read also costs less (no channel, no size query).
- * java.io does not say why a file could not be opened or listed, though: where it is there and
- * still was not, java.nio.file is asked again, and its exception says (EACCES, EMFILE...).
+ * classes every JVM has loaded by then, does not; a read also costs less (no channel, no size
+ * query). java.io does not say why a file could not be opened or listed, though: where it is there
+ * and still was not, java.nio.file is asked again, and its exception says (EACCES, EMFILE...).
  */
 public final class Proc {
     private static final String ROOT = "/proc/";
     private static final long[] NONE = new long[0];
+
     /** Most files read here (stat, children of a few processes, comm) fit; longer ones grow it. */
     private static final int FIRST_READ = 512;
 
     private Proc() {}
 
-    /** The pid of the calling process as /proc sees it (it differs from getpid() if /proc belongs to another pid namespace). */
+    /**
+     * The pid of the calling process as /proc sees it (it differs from getpid() if /proc belongs to
+     * another pid namespace).
+     */
     public static long self() throws IOException {
         return lastNumber(new File(ROOT + "self").getCanonicalPath());
     }
@@ -56,7 +60,9 @@ public final class Proc {
             return null;
         }
         int end = status.indexOf('\n', at + 1);
-        byte[] line = status.substring(at + "\nNSpid:".length(), end < 0 ? status.length() : end).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] line =
+                status.substring(at + "\nNSpid:".length(), end < 0 ? status.length() : end)
+                        .getBytes(StandardCharsets.ISO_8859_1);
         long[] pids = parsePids(line, line.length);
         return pids.length == 0 ? null : pids;
     }
@@ -66,12 +72,16 @@ public final class Proc {
         File dir = new File(ROOT + pid + "/task");
         String[] names = dir.list();
         if (names == null && dir.exists()) {
-            return tasksSaying(dir.toPath()); // there, but not listed (EMFILE, say): java.io does not say why
+            // there, but not listed (EMFILE, say): java.io does not say why
+            return tasksSaying(dir.toPath());
         }
         return numbers(names);
     }
 
-    /** The thread ids through java.nio.file, whose exception says what went wrong (loaded only then). */
+    /**
+     * The thread ids through java.nio.file, whose exception says what went wrong (loaded only
+     * then).
+     */
     private static long[] tasksSaying(Path dir) throws IOException {
         long[] tids = new long[64];
         int n = 0;
@@ -90,7 +100,8 @@ public final class Proc {
 
     /**
      * The children of one thread: the processes it forked, plus, for the thread the kernel hands
-     * orphans to, the orphans this process adopted. Needs CONFIG_PROC_CHILDREN (every major distribution has it).
+     * orphans to, the orphans this process adopted. Needs CONFIG_PROC_CHILDREN (every major
+     * distribution has it).
      */
     public static long[] children(long pid, long tid) throws IOException {
         byte[] text = read(ROOT + pid + "/task/" + tid + "/children");
@@ -98,13 +109,14 @@ public final class Proc {
     }
 
     /**
-     * The children of the calling thread, read until two reads agree: a list longer than a page comes
-     * in several reads, and children may exit (and be reaped) between them.
+     * The children of the calling thread, read until two reads agree: a list longer than a page
+     * comes in several reads, and children may exit (and be reaped) between them.
      */
     public static long[] childrenOfThisThread() throws IOException {
         String file = ROOT + "thread-self/children";
         byte[] last = read(file);
-        for (int i = 0; i < 10 && last != null && last.length > 0; i++) { // most threads end with none: one read
+        // most threads end with none: one read
+        for (int i = 0; i < 10 && last != null && last.length > 0; i++) {
             byte[] again = read(file);
             if (Arrays.equals(last, again)) {
                 break;
@@ -134,7 +146,10 @@ public final class Proc {
         return parseStat(ROOT + "self/stat");
     }
 
-    /** When the calling thread started, in clock ticks since boot (its own stat's field 22, as for a process). */
+    /**
+     * When the calling thread started, in clock ticks since boot (its own stat's field 22, as for a
+     * process).
+     */
     public static long threadStartTicks() throws IOException {
         Stat thread = parseStat(ROOT + "thread-self/stat");
         if (thread == null) {
@@ -148,25 +163,31 @@ public final class Proc {
         return text == null ? null : Stat.parse(new String(text, StandardCharsets.ISO_8859_1));
     }
 
-    /** One file of a process's /proc directory (status, maps, cmdline...), or null once the process is gone. */
+    /**
+     * One file of a process's /proc directory (status, maps, cmdline...), or null once the process
+     * is gone.
+     */
     public static byte[] file(long pid, String name) throws IOException {
         return read(ROOT + pid + "/" + name);
     }
 
-    /** The short command name (comm), kept by the kernel for zombies too; null if the process is gone. */
+    /**
+     * The short command name (comm), kept by the kernel for zombies too; null if the process is
+     * gone.
+     */
     public static String command(long pid) throws IOException {
         byte[] text = read(ROOT + pid + "/comm");
         return text == null ? null : new String(text, StandardCharsets.UTF_8).strip();
     }
 
     /**
-     * How long ago a zombie exited, in milliseconds; -1 if unknown. A zombie never runs again, so the
-     * last time it ran (se.exec_start in /proc/PID/sched) is when it exited. That is the scheduler's
-     * clock, which is not the monotonic clock System.nanoTime reads: in a virtual machine that was
-     * paused they differ by seconds (seen here: 4.8 s). So "now" is read on the same clock: the
-     * exec_start of the thread calling, which is running. Each CPU has its own scheduler clock, and
-     * there they may differ by a fraction of a second (seen here: 0.3 s): the figure is that rough.
-     * Needs CONFIG_SCHED_DEBUG, which Debian has.
+     * How long ago a zombie exited, in milliseconds; -1 if unknown. A zombie never runs again, so
+     * the last time it ran (se.exec_start in /proc/PID/sched) is when it exited. That is the
+     * scheduler's clock, which is not the monotonic clock System.nanoTime reads: in a virtual
+     * machine that was paused they differ by seconds (seen here: 4.8 s). So "now" is read on the
+     * same clock: the exec_start of the thread calling, which is running. Each CPU has its own
+     * scheduler clock, and there they may differ by a fraction of a second (seen here: 0.3 s): the
+     * figure is that rough. Needs CONFIG_SCHED_DEBUG, which Debian has.
      */
     public static long deadForMillis(long pid) throws IOException {
         double lastRan = execStartMillis(ROOT + pid + "/sched");
@@ -174,7 +195,10 @@ public final class Proc {
         return lastRan < 0 || now < 0 ? -1 : Math.max(0, (long) (now - lastRan));
     }
 
-    /** se.exec_start of a /proc/.../sched file, in milliseconds of the scheduler's clock; -1 if unknown. */
+    /**
+     * se.exec_start of a /proc/.../sched file, in milliseconds of the scheduler's clock; -1 if
+     * unknown.
+     */
     private static double execStartMillis(String file) throws IOException {
         byte[] text = read(file);
         if (text == null) {
@@ -188,7 +212,8 @@ public final class Proc {
         int colon = sched.indexOf(':', at);
         int end = sched.indexOf('\n', colon);
         try {
-            return Double.parseDouble(sched.substring(colon + 1, end < 0 ? sched.length() : end).strip());
+            return Double.parseDouble(
+                    sched.substring(colon + 1, end < 0 ? sched.length() : end).strip());
         } catch (NumberFormatException e) {
             return -1;
         }
@@ -203,7 +228,10 @@ public final class Proc {
         return numbers(names);
     }
 
-    /** The names that are numbers, as numbers; none if {@code names} is null (a directory that is gone). */
+    /**
+     * The names that are numbers, as numbers; none if {@code names} is null (a directory that is
+     * gone).
+     */
     private static long[] numbers(String[] names) {
         if (names == null) {
             return NONE;
@@ -254,8 +282,8 @@ public final class Proc {
     /**
      * A file of one process, or null once the process is gone (ENOENT, or ESRCH between open and
      * read, whatever the locale says), or when it cannot be opened now (EMFILE, say);
-     * AccessDeniedException if it is there but may not be read. /proc hands its files out a page per
-     * read at most, and says nothing of their size.
+     * AccessDeniedException if it is there but may not be read. /proc hands its files out a page
+     * per read at most, and says nothing of their size.
      */
     private static byte[] read(String file) throws IOException {
         FileInputStream in;
@@ -283,7 +311,10 @@ public final class Proc {
         }
     }
 
-    /** The same through java.nio.file, whose exceptions tell an access denied from the rest (loaded only then). */
+    /**
+     * The same through java.nio.file, whose exceptions tell an access denied from the rest (loaded
+     * only then).
+     */
     private static byte[] readSaying(String file) throws IOException {
         try {
             return Files.readAllBytes(Path.of(file));

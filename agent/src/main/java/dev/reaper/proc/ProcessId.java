@@ -6,7 +6,8 @@ package dev.reaper.proc;
  * remembers (the owned set, zombies waiting out their grace, processes a stop has signalled) is
  * remembered as one of these.
  *
- * @param startTime {@link #UNKNOWN} where it was not read (an adopted orphan, reaped at once, needs none)
+ * @param startTime {@link #UNKNOWN} where it was not read (an adopted orphan, reaped at once, needs
+ *     none)
  */
 public record ProcessId(long pid, long startTime) {
     /** A start time that was not read. */
@@ -17,8 +18,8 @@ public record ProcessId(long pid, long startTime) {
         return new ProcessId(pid, UNKNOWN);
     }
 
-    // equals and hashCode written out: a record's generated ones go through invokedynamic, whose first
-    // use costs a JVM milliseconds (at a stop, or in the middle of a storm)
+    // equals and hashCode written out: a record's generated ones go through invokedynamic, whose
+    // first use costs a JVM milliseconds (at a stop, or in the middle of a storm)
     @Override
     public boolean equals(Object other) {
         return other instanceof ProcessId id && id.pid == pid && id.startTime == startTime;
@@ -29,8 +30,14 @@ public record ProcessId(long pid, long startTime) {
         return Long.hashCode(pid) * 31 + Long.hashCode(startTime);
     }
 
-    /** Whether both name the same process: the same pid, and the same start time where both are known. */
+    /**
+     * Whether both name the same process: the same pid, and the same start time where both are
+     * known.
+     */
     public boolean sameAs(ProcessId other) {
-        return pid == other.pid && (startTime == UNKNOWN || other.startTime == UNKNOWN || startTime == other.startTime);
+        return pid == other.pid
+                && (startTime == UNKNOWN
+                        || other.startTime == UNKNOWN
+                        || startTime == other.startTime);
     }
 }

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The processes below one process, found from /proc: the children of each of its threads, their
- * children, and so on. Setsid'd and daemonized processes are in it too: a new session does not change
- * a process's parent, and an orphan is re-parented to the JVM (PID 1 or subreaper).
+ * children, and so on. Setsid'd and daemonized processes are in it too: a new session does not
+ * change a process's parent, and an orphan is re-parented to the JVM (PID 1 or subreaper).
  */
 public final class ProcessTree {
     private ProcessTree() {}
@@ -20,7 +20,8 @@ public final class ProcessTree {
     public interface Visitor {
         /**
          * @param parent the process it was found under
-         * @param tid    the thread of {@code parent} whose children list holds it (tid == parent: the leader, where orphans go)
+         * @param tid the thread of {@code parent} whose children list holds it (tid == parent: the
+         *     leader, where orphans go)
          * @return whether to walk on below it
          */
         boolean visit(long parent, long tid, Stat child) throws IOException;
@@ -48,13 +49,15 @@ public final class ProcessTree {
     /** Every descendant of {@code root}, parents before their children, zombies included. */
     public static List<Stat> descendants(long root) throws IOException {
         List<Stat> found = new ArrayList<>();
-        walk(root, new Visitor() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
-            @Override
-            public boolean visit(long parent, long tid, Stat child) {
-                found.add(child);
-                return true;
-            }
-        });
+        walk(
+                root,
+                new Visitor() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
+                    @Override
+                    public boolean visit(long parent, long tid, Stat child) {
+                        found.add(child);
+                        return true;
+                    }
+                });
         return found;
     }
 }

@@ -3,11 +3,14 @@ package dev.reaper.proc;
 import java.util.Locale;
 
 /**
- * The signals the agent handles, with their numbers (the same on every Linux architecture the
- * agent runs on), and the exit status a process killed by one has in the shell's convention.
+ * The signals the agent handles, with their numbers (the same on every Linux architecture the agent
+ * runs on), and the exit status a process killed by one has in the shell's convention.
  */
 public enum Signal {
-    HUP(1), INT(2), KILL(9), TERM(15);
+    HUP(1),
+    INT(2),
+    KILL(9),
+    TERM(15);
 
     /** The shell's convention for a process killed by signal N: exit status 128 + N. */
     public static final int SHELL_BASE = 128;

@@ -6,9 +6,9 @@ import sun.misc.SignalHandler;
 /**
  * Wakes the reaper on SIGCHLD where nothing else would: while the JVM has no child, while a zombie
  * waits out its grace, and always where the kernel cannot wait for a child's exit (see
- * Reaper#awaitExit). HotSpot runs each delivered signal's handler on a new Java thread, about 0.3 ms
- * of CPU, which in an orphan storm would double the work; while the JVM has children, waitid wakes
- * the reaper anyway.
+ * Reaper#awaitExit). HotSpot runs each delivered signal's handler on a new Java thread, about 0.3
+ * ms of CPU, which in an orphan storm would double the work; while the JVM has children, waitid
+ * wakes the reaper anyway.
  *
  * <p>The JDK resets SIGCHLD to SIG_DFL when it initialises {@code java.lang.ProcessImpl}, so that
  * class is initialised before the handler is first installed. An application's own SIGCHLD handler
@@ -33,7 +33,10 @@ final class ChildSignal {
         }
     }
 
-    /** Puts back what was there before; or, if the application installed a handler of its own meanwhile, that one. */
+    /**
+     * Puts back what was there before; or, if the application installed a handler of its own
+     * meanwhile, that one.
+     */
     void disarm() {
         SignalHandler current = Signal.handle(chld, previous);
         if (current != handler) {
@@ -50,7 +53,10 @@ final class ChildSignal {
         }
     }
 
-    /** Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class, not a lambda: see dev.reaper.boot.AgentLoader.) */
+    /**
+     * Wakes the reaper, then runs the application's own SIGCHLD handler if it had one. (A class,
+     * not a lambda: see dev.reaper.boot.AgentLoader.)
+     */
     private final class Handler implements SignalHandler {
         private final Reaper reaper;
 
@@ -66,7 +72,8 @@ final class ChildSignal {
                 try {
                     next.handle(signal);
                 } catch (UnsupportedOperationException nativeHandler) {
-                    // a handler installed natively cannot be called from Java: it runs again once ours is taken away
+                    // a handler installed natively cannot be called from Java: it runs again once
+                    // ours is taken away
                 }
             }
         }

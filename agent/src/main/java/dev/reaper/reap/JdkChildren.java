@@ -7,18 +7,19 @@ import java.util.Set;
 import java.util.function.LongPredicate;
 
 /**
- * The children the JDK waits for itself: every pid that {@code ProcessHandleImpl.completions} holds.
- * The JDK adds a child there (and starts a thread blocked in waitpid for it) right after starting it,
- * on the thread that started it, and removes it only after that waitpid has returned; a child the
- * agent reaped first would report exit status 0 to the application. So a pid in this map is never
- * the agent's to reap.
+ * The children the JDK waits for itself: every pid that {@code ProcessHandleImpl.completions}
+ * holds. The JDK adds a child there (and starts a thread blocked in waitpid for it) right after
+ * starting it, on the thread that started it, and removes it only after that waitpid has returned;
+ * a child the agent reaped first would report exit status 0 to the application. So a pid in this
+ * map is never the agent's to reap.
  *
  * <p>The table is read when the reaper first asks about a zombie, not at the start: reading it
  * initialises {@code ProcessHandleImpl} (the JDK's reaper thread pool, 10 to 15 ms) where the
  * application has started no process yet, and then the JDK has no child, and the table is empty. A
  * child the JDK starts meanwhile is on its starting thread's list, never the leader's, until the
  * table holds it (see Ownership). Read by Field.get, whose first call costs little on every JDK (a
- * first Method.invoke costs a JDK 18+ JVM 5 to 20 ms, JEP 416; a first method handle, JDK 17 as much).
+ * first Method.invoke costs a JDK 18+ JVM 5 to 20 ms, JEP 416; a first method handle, JDK 17 as
+ * much).
  */
 public final class JdkChildren implements LongPredicate {
     private final Field field;
@@ -31,10 +32,15 @@ public final class JdkChildren implements LongPredicate {
         this.unknownBecause = unknownBecause;
     }
 
-    /** Needs java.lang opened to this module (Instrumentation.redefineModule does that). Initialises nothing. */
+    /**
+     * Needs java.lang opened to this module (Instrumentation.redefineModule does that). Initialises
+     * nothing.
+     */
     public static JdkChildren find() {
         try {
-            Field field = Class.forName("java.lang.ProcessHandleImpl", false, null).getDeclaredField("completions");
+            Field field =
+                    Class.forName("java.lang.ProcessHandleImpl", false, null)
+                            .getDeclaredField("completions");
             field.setAccessible(true);
             return new JdkChildren(field, null, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -51,7 +57,10 @@ public final class JdkChildren implements LongPredicate {
         return new JdkChildren(null, table, null);
     }
 
-    /** False if this JDK keeps its children elsewhere; then no child can be told apart from an orphan. */
+    /**
+     * False if this JDK keeps its children elsewhere; then no child can be told apart from an
+     * orphan.
+     */
     public boolean known() {
         return unknownBecause == null;
     }

@@ -15,12 +15,13 @@ import java.util.function.Predicate;
  * <p>When a thread ends, the kernel moves its children to the leader thread (forget_original_parent
  * in do_exit), where nothing tells them from adopted orphans any more. So they are recorded before:
  * as each Java thread ends ({@link ThreadEndWatch}), and whenever the reaper's look at every
- * thread's list finds a child there (the children of purely native threads, which post no ThreadEnd).
- * An entry goes once its process is gone, reaped by whoever started it, or its pid names another
- * process ({@link #prune}).
+ * thread's list finds a child there (the children of purely native threads, which post no
+ * ThreadEnd). An entry goes once its process is gone, reaped by whoever started it, or its pid
+ * names another process ({@link #prune}).
  */
 public final class OwnedChildren implements Predicate<ProcessId> {
     private final long self;
+
     /** By pid: each pid names one recorded process at a time. */
     private final Map<Long, ProcessId> owned = new ConcurrentHashMap<>();
 
@@ -28,14 +29,20 @@ public final class OwnedChildren implements Predicate<ProcessId> {
         this.self = self;
     }
 
-    /** Records a child of one of the JVM's threads (not a pid reused meanwhile by another process's child). */
+    /**
+     * Records a child of one of the JVM's threads (not a pid reused meanwhile by another process's
+     * child).
+     */
     public void record(Stat child) {
         if (child.ppid() == self) {
             owned.put(child.pid(), child.id());
         }
     }
 
-    /** Whether the set holds this very process (where its start time is unknown: whether it holds its pid). */
+    /**
+     * Whether the set holds this very process (where its start time is unknown: whether it holds
+     * its pid).
+     */
     public boolean owns(ProcessId id) {
         ProcessId recorded = owned.get(id.pid());
         return recorded != null && recorded.sameAs(id);
@@ -47,7 +54,10 @@ public final class OwnedChildren implements Predicate<ProcessId> {
         return owns(id);
     }
 
-    /** Whether the set holds a process with this pid: then its start time must be read to tell which. */
+    /**
+     * Whether the set holds a process with this pid: then its start time must be read to tell
+     * which.
+     */
     public boolean holdsPid(long pid) {
         return owned.containsKey(pid);
     }
@@ -55,9 +65,10 @@ public final class OwnedChildren implements Predicate<ProcessId> {
     /**
      * Attached to a running JVM: records the children already on the leader's list that the JVM may
      * have started, from threads that ended before the agent came. Nothing tells them from orphans;
-     * those that started after the JVM's first thread (in a later clock tick) are taken for the JVM's
-     * own, and so get the grace period; those older than the JVM (an entrypoint script's jobs) are
-     * orphans. Read once the ThreadEnd watch runs, so that no thread's end falls between the two.
+     * those that started after the JVM's first thread (in a later clock tick) are taken for the
+     * JVM's own, and so get the grace period; those older than the JVM (an entrypoint script's
+     * jobs) are orphans. Read once the ThreadEnd watch runs, so that no thread's end falls between
+     * the two.
      */
     public void recordEarlierChildren(Kernel kernel) throws IOException {
         long jvmStarted = Long.MAX_VALUE;
@@ -79,7 +90,9 @@ public final class OwnedChildren implements Predicate<ProcessId> {
     public void prune(Kernel kernel) throws IOException {
         for (Map.Entry<Long, ProcessId> entry : owned.entrySet()) {
             Stat now = kernel.stat(entry.getKey());
-            if (now == null || now.startTime() != entry.getValue().startTime() || now.ppid() != self) {
+            if (now == null
+                    || now.startTime() != entry.getValue().startTime()
+                    || now.ppid() != self) {
                 owned.remove(entry.getKey(), entry.getValue());
             }
         }

@@ -48,7 +48,11 @@ public final class ThreadEndWatch implements Jvmti.ThreadEnd {
         } catch (Throwable e) { // even an OutOfMemoryError: a thread's end must go on
             if (!failed) {
                 try {
-                    failed = Log.warn("could not record the children of an ending thread (" + e + "); they may be taken for orphans");
+                    failed =
+                            Log.warn(
+                                    "could not record the children of an ending thread ("
+                                            + e
+                                            + "); they may be taken for orphans");
                 } catch (Throwable outOfMemory) {
                     // the line could not be made: the next thread's end that fails says it
                 }
@@ -56,16 +60,26 @@ public final class ThreadEndWatch implements Jvmti.ThreadEnd {
         }
     }
 
-    /** Whether waitid takes __WNOTHREAD (Linux 4.7 and later): probed once, so that a thread's end costs one call, not two (errno). */
-    private static final boolean PER_THREAD = LibC.waitid(P_ALL, 0, (Pointer) null, WEXITED | WNOHANG | WNOWAIT | WNOTHREAD) == 0
-            || LibC.errno() == ECHILD;
+    /**
+     * Whether waitid takes __WNOTHREAD (Linux 4.7 and later): probed once, so that a thread's end
+     * costs one call, not two (errno).
+     */
+    private static final boolean PER_THREAD =
+            LibC.waitid(P_ALL, 0, (Pointer) null, WEXITED | WNOHANG | WNOWAIT | WNOTHREAD) == 0
+                    || LibC.errno() == ECHILD;
 
     /**
      * Whether the calling thread has any child, running or not: one system call (ECHILD if none),
      * and most threads end with none, even in a JVM that has children on other threads. The kernel
-     * fills no siginfo when given none. Where waitid lacks __WNOTHREAD: whether the process has any.
+     * fills no siginfo when given none. Where waitid lacks __WNOTHREAD: whether the process has
+     * any.
      */
     private static boolean threadHasChild() {
-        return LibC.waitid(P_ALL, 0, (Pointer) null, WEXITED | WNOHANG | WNOWAIT | (PER_THREAD ? WNOTHREAD : 0)) == 0;
+        return LibC.waitid(
+                        P_ALL,
+                        0,
+                        (Pointer) null,
+                        WEXITED | WNOHANG | WNOWAIT | (PER_THREAD ? WNOTHREAD : 0))
+                == 0;
     }
 }

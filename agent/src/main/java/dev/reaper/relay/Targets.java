@@ -13,7 +13,10 @@ public final class Targets {
 
     /** What the relay does with a process. */
     public enum Target {
-        /** Out of this stop's scope, with everything below it: detached from a JVM that is not a main process. */
+        /**
+         * Out of this stop's scope, with everything below it: detached from a JVM that is not a
+         * main process.
+         */
         OUT_OF_SCOPE,
         /** Gone (a zombie): nothing to signal or wait for, and nothing below it. */
         ENDED,
@@ -24,13 +27,16 @@ public final class Targets {
     }
 
     /**
-     * @param process    what /proc says of it
-     * @param whose      for a child of the JVM, whose it is (Ownership#whose); null for a deeper descendant
+     * @param process what /proc says of it
+     * @param whose for a child of the JVM, whose it is (Ownership#whose); null for a deeper
+     *     descendant
      * @param beganTicks when the stop began, in clock ticks since boot
-     * @param session    the JVM's session, for a JVM that stops only what is still attached to it; -1: the whole tree
-     * @param signalled  whether this very process has had the signal already
+     * @param session the JVM's session, for a JVM that stops only what is still attached to it; -1:
+     *     the whole tree
+     * @param signalled whether this very process has had the signal already
      */
-    public static Target choose(Stat process, Whose whose, long beganTicks, long session, boolean signalled) {
+    public static Target choose(
+            Stat process, Whose whose, long beganTicks, long session, boolean signalled) {
         boolean adopted = whose == Whose.ADOPTED;
         if (session >= 0 && (adopted || process.session() != session)) {
             return Target.OUT_OF_SCOPE;
@@ -39,6 +45,8 @@ public final class Targets {
             return Target.ENDED;
         }
         // An orphan gets the signal whenever it started: nothing else is left to stop it.
-        return (process.startTime() < beganTicks || adopted) && !signalled ? Target.SIGNAL : Target.WAIT;
+        return (process.startTime() < beganTicks || adopted) && !signalled
+                ? Target.SIGNAL
+                : Target.WAIT;
     }
 }

@@ -4,9 +4,9 @@ import java.util.Properties;
 
 /**
  * The agent's state and figures in the JVM's agent properties (jdk.internal.vm.VMSupport), which an
- * attach client reads with VirtualMachine.getAgentProperties(): that is how {@code reaper.jar attach}
- * knows the agent is running, and how {@code reaper.jar status} shows its figures, without starting
- * JMX in the target. The application does not see them (they are not system properties).
+ * attach client reads with VirtualMachine.getAgentProperties(): that is how {@code reaper.jar
+ * attach} knows the agent is running, and how {@code reaper.jar status} shows its figures, without
+ * starting JMX in the target. The application does not see them (they are not system properties).
  */
 public final class AgentProperties {
     public static final String STATE = "dev.reaper.state";
@@ -15,10 +15,17 @@ public final class AgentProperties {
 
     private AgentProperties() {}
 
-    /** Finds the agent properties; needs jdk.internal.vm exported to this module (see Startup). Until then nothing is published. */
+    /**
+     * Finds the agent properties; needs jdk.internal.vm exported to this module (see Startup).
+     * Until then nothing is published.
+     */
     public static void open() {
         try {
-            properties = (Properties) Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null);
+            properties =
+                    (Properties)
+                            Class.forName("jdk.internal.vm.VMSupport")
+                                    .getMethod("getAgentProperties")
+                                    .invoke(null);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             properties = null;
         }
@@ -56,7 +63,9 @@ public final class AgentProperties {
         }
     }
 
-    /** The two figures a reap changes: the reaper calls this for each zombie, so it does no more. */
+    /**
+     * The two figures a reap changes: the reaper calls this for each zombie, so it does no more.
+     */
     public static void publishReaped(Figures figures) {
         Properties p = properties;
         if (p != null) {

@@ -15,20 +15,24 @@ public final class Events {
     /**
      * Whether a recording wants zombie events: then the reaper reads what they need (command, exit
      * time) before it reaps. Until JFR has started in this JVM (-XX:StartFlightRecording, jcmd
-     * JFR.start), the answer costs nothing: initialising JFR's event machinery costs a JVM about
-     * 6 MiB, which an agent must not spend for a recording nobody made.
+     * JFR.start), the answer costs nothing: initialising JFR's event machinery costs a JVM about 6
+     * MiB, which an agent must not spend for a recording nobody made.
      */
     public static boolean wantZombies() {
         return JFR && Recorded.started() && Recorded.zombies();
     }
 
-    public static void zombieReaped(long pid, String command, int exitStatus, long zombieForMillis) {
+    public static void zombieReaped(
+            long pid, String command, int exitStatus, long zombieForMillis) {
         if (JFR) {
             Recorded.zombieReaped(pid, command, exitStatus, zombieForMillis);
         }
     }
 
-    /** Starts timing a relayed shutdown; pass the result to {@link #shutdownRelayed}. Null without a recording. */
+    /**
+     * Starts timing a relayed shutdown; pass the result to {@link #shutdownRelayed}. Null without a
+     * recording.
+     */
     public static Object shutdownStarted() {
         return JFR && Recorded.started() ? Recorded.shutdownStarted() : null;
     }

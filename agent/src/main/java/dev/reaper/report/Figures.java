@@ -17,8 +17,13 @@ public final class Figures {
     private final AtomicLong processesSignalled = new AtomicLong();
     private final AtomicLong processesKilled = new AtomicLong();
     private volatile long graceMillis;
-    /** The zombies waiting out their grace: pid and when first seen (epoch milliseconds), "PID@MILLIS" joined by spaces. */
+
+    /**
+     * The zombies waiting out their grace: pid and when first seen (epoch milliseconds),
+     * "PID@MILLIS" joined by spaces.
+     */
     private volatile String waiting = "";
+
     private volatile boolean looked;
 
     public Figures(String version, String options, String role) {
@@ -33,7 +38,10 @@ public final class Figures {
         AgentProperties.publishReaped(this);
     }
 
-    /** One shutdown signal relayed to {@code signalled} processes, {@code killed} of which were SIGKILLed at the timeout. */
+    /**
+     * One shutdown signal relayed to {@code signalled} processes, {@code killed} of which were
+     * SIGKILLed at the timeout.
+     */
     public void relayed(int signalled, int killed) {
         signalsRelayed.incrementAndGet();
         processesSignalled.addAndGet(signalled);
@@ -41,7 +49,10 @@ public final class Figures {
         AgentProperties.publish(this);
     }
 
-    /** The zombies waiting out their grace now, each with when it was first seen (epoch milliseconds). */
+    /**
+     * The zombies waiting out their grace now, each with when it was first seen (epoch
+     * milliseconds).
+     */
     public void waiting(long[] pids, long[] firstSeenMillis, int n, long grace) {
         StringBuilder list = new StringBuilder();
         for (int i = 0; i < n; i++) {

@@ -13,7 +13,8 @@ import javax.management.ObjectName;
  * Registers the MBean in the platform MBean server. Creating that server costs a JVM about 11 MiB,
  * so by default (jmx=auto) the agent waits until the application or a JMX tool (jconsole attaching)
  * has created it: it looks every second for ten seconds, then every five, on a daemon thread that
- * ends once the MBean is registered. jmx=true creates the server at once; jmx=false never registers.
+ * ends once the MBean is registered. jmx=true creates the server at once; jmx=false never
+ * registers.
  */
 public final class JmxExport implements Runnable {
     private final ReaperBean bean;
@@ -24,7 +25,8 @@ public final class JmxExport implements Runnable {
 
     /** Needs java.lang.management opened to this module, for jmx=auto (see Startup). */
     public static void start(Options.Jmx mode, Figures figures, IntSupplier adopted) {
-        if (mode == Options.Jmx.FALSE || ModuleLayer.boot().findModule("java.management").isEmpty()) {
+        if (mode == Options.Jmx.FALSE
+                || ModuleLayer.boot().findModule("java.management").isEmpty()) {
             return;
         }
         ReaperBean bean = new ReaperBean(figures, adopted);
@@ -33,7 +35,8 @@ public final class JmxExport implements Runnable {
             return;
         }
         // All of jmx=auto on its own thread, even the first look: loading the management classes to
-        // look costs the agent's thread milliseconds before it is ready, for an MBean nobody may read.
+        // look costs the agent's thread milliseconds before it is ready, for an MBean nobody may
+        // read.
         Thread watcher = new Thread(new JmxExport(bean), "reaper-jmx");
         watcher.setDaemon(true);
         watcher.start();
@@ -46,12 +49,16 @@ public final class JmxExport implements Runnable {
             platformServer = ManagementFactory.class.getDeclaredField("platformMBeanServer");
             platformServer.setAccessible(true);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            Log.debug("cannot watch for the platform MBean server (" + e + "); jmx=true registers the MBean at once");
+            Log.debug(
+                    "cannot watch for the platform MBean server ("
+                            + e
+                            + "); jmx=true registers the MBean at once");
             return;
         }
         long started = System.nanoTime();
         while (!registerIfServerExists(platformServer)) {
-            boolean starting = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10); // when applications make their JMX server
+            // when applications make their JMX server
+            boolean starting = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10);
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(starting ? 1 : 5));
         }
     }
@@ -70,7 +77,8 @@ public final class JmxExport implements Runnable {
 
     private static void register(ReaperBean bean) {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, new ObjectName(ReaperMXBean.OBJECT_NAME));
+            ManagementFactory.getPlatformMBeanServer()
+                    .registerMBean(bean, new ObjectName(ReaperMXBean.OBJECT_NAME));
             Log.debug("MBean " + ReaperMXBean.OBJECT_NAME + " registered");
         } catch (Exception | LinkageError e) {
             Log.warn("cannot register the MBean " + ReaperMXBean.OBJECT_NAME + " (" + e + ")");

@@ -1,6 +1,9 @@
 package dev.reaper.report;
 
-/** The agent's figures over JMX, as {@code dev.reaper:type=Reaper} (jconsole, VisualVM, any JMX client). */
+/**
+ * The agent's figures over JMX, as {@code dev.reaper:type=Reaper} (jconsole, VisualVM, any JMX
+ * client).
+ */
 public interface ReaperMXBean {
     String OBJECT_NAME = "dev.reaper:type=Reaper";
 

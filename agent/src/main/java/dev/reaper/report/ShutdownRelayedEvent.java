@@ -7,12 +7,16 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
-/** JFR: one shutdown signal relayed to the JVM's descendants; the event's duration is the time until they were gone. */
+/**
+ * JFR: one shutdown signal relayed to the JVM's descendants; the event's duration is the time until
+ * they were gone.
+ */
 @Name("dev.reaper.ShutdownRelayed")
 @Label("Shutdown Relayed")
 @Category("reaper")
 @StackTrace(false)
-@Description("A shutdown signal relayed by the reaper agent to every descendant of the JVM, until they were gone")
+@Description(
+        "A shutdown signal relayed by the reaper agent to every descendant of the JVM, until they were gone")
 final class ShutdownRelayedEvent extends Event {
     @Label("Signal")
     String signal;

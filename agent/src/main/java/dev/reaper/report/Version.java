@@ -10,7 +10,9 @@ public final class Version {
 
     public static String get() {
         try (InputStream in = Version.class.getResourceAsStream("version.txt")) {
-            return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return in == null
+                    ? "unknown"
+                    : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             return "unknown";
         }

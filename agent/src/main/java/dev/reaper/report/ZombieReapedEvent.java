@@ -8,7 +8,10 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
-/** JFR: one zombie reaped (jfr print --events dev.reaper.ZombieReaped). Used only through {@link Events}. */
+/**
+ * JFR: one zombie reaped (jfr print --events dev.reaper.ZombieReaped). Used only through {@link
+ * Events}.
+ */
 @Name("dev.reaper.ZombieReaped")
 @Label("Zombie Reaped")
 @Category("reaper")

@@ -37,16 +37,28 @@ public interface Core {
      * once, and the application runs on; with strict=true before main, the JVM stops instead.
      *
      * @param afterShutdownHooks run once every application shutdown hook has finished, before the
-     *                           JVM halts, if this JVM lets the agent have such a hook (see {@link #runsAfterShutdownHooks})
-     * @param signalHandlers     whether the JVM took the boot side's shutdown signal handlers: false
-     *                           under -Xrs (no Java signal handler runs then) or without module jdk.unsupported
+     *     JVM halts, if this JVM lets the agent have such a hook (see {@link
+     *     #runsAfterShutdownHooks})
+     * @param signalHandlers whether the JVM took the boot side's shutdown signal handlers: false
+     *     under -Xrs (no Java signal handler runs then) or without module jdk.unsupported
      */
-    void start(Options options, Instrumentation instrumentation, Launch launch, Runnable afterShutdownHooks, boolean signalHandlers);
+    void start(
+            Options options,
+            Instrumentation instrumentation,
+            Launch launch,
+            Runnable afterShutdownHooks,
+            boolean signalHandlers);
 
-    /** Whether start's {@code afterShutdownHooks} will run; waits until start has tried to register it. */
+    /**
+     * Whether start's {@code afterShutdownHooks} will run; waits until start has tried to register
+     * it.
+     */
     boolean runsAfterShutdownHooks() throws InterruptedException;
 
-    /** Relays a stop to the JVM's descendants: signal, wait, SIGKILL (README, the shutdown sequence). Returns when it is over. */
+    /**
+     * Relays a stop to the JVM's descendants: signal, wait, SIGKILL (README, the shutdown
+     * sequence). Returns when it is over.
+     */
     void relay(Stop stop);
 
     /**
@@ -55,6 +67,9 @@ public interface Core {
      */
     void grace(Duration grace);
 
-    /** The JVM is stopping: the agent's threads keep out of native calls that would hold its exit up. */
+    /**
+     * The JVM is stopping: the agent's threads keep out of native calls that would hold its exit
+     * up.
+     */
     void stopping();
 }

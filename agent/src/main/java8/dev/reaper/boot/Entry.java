@@ -10,11 +10,12 @@ import java.lang.reflect.Method;
  * that any JVM from 8 on can load it. Given to a fleet through JAVA_TOOL_OPTIONS, an agent whose
  * entry class an older JVM cannot read aborts that JVM (UnsupportedClassVersionError in premain):
  * here an older JVM gets one line on stderr instead, and its application runs. On Java 17 and later
- * it hands over to {@link ReaperAgent} and {@link ReaperMain}, after the check: nothing compiled for
- * 17 is loaded before it. ReaperAgent is called directly, not by reflection: a JVM resolves a call's
- * class only when the call first runs (or, resolving early, must raise any error only then: JVMS
- * 5.4), and the verifier does not load it (the arguments are java.* types); a first Method.invoke
- * costs a JDK 18+ JVM's main thread 10 to 20 ms (JEP 416: it spins method-handle classes).
+ * it hands over to {@link ReaperAgent} and {@link ReaperMain}, after the check: nothing compiled
+ * for 17 is loaded before it. ReaperAgent is called directly, not by reflection: a JVM resolves a
+ * call's class only when the call first runs (or, resolving early, must raise any error only then:
+ * JVMS 5.4), and the verifier does not load it (the arguments are java.* types); a first
+ * Method.invoke costs a JDK 18+ JVM's main thread 10 to 20 ms (JEP 416: it spins method-handle
+ * classes).
  */
 public final class Entry {
     /** The oldest Java the agent runs on. */
@@ -48,14 +49,17 @@ public final class Entry {
     }
 
     /**
-     * Null if this Java is new enough (or its version cannot be read: then the agent tries), else the
-     * line to say, e.g. "reaper needs Java 17 or later; this is Java 11".
+     * Null if this Java is new enough (or its version cannot be read: then the agent tries), else
+     * the line to say, e.g. "reaper needs Java 17 or later; this is Java 11".
      *
-     * @param specification {@code java.specification.version}: "1.8" for Java 8, "11", "17", "25" after
+     * @param specification {@code java.specification.version}: "1.8" for Java 8, "11", "17", "25"
+     *     after
      */
     static String tooOld(String specification) {
         int feature = feature(specification);
-        return feature < 0 || feature >= NEEDED ? null : "reaper needs Java " + NEEDED + " or later; this is Java " + feature;
+        return feature < 0 || feature >= NEEDED
+                ? null
+                : "reaper needs Java " + NEEDED + " or later; this is Java " + feature;
     }
 
     /** 8 for "1.8", 11 for "11", 17 for "17.0.1"; -1 if it is none of these forms. */

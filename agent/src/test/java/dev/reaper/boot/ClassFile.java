@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a test needs from a class file (JVMS 4.1, 4.4): its major version and the classes its constant pool names. */
+/**
+ * What a test needs from a class file (JVMS 4.1, 4.4): its major version and the classes its
+ * constant pool names.
+ */
 public record ClassFile(int major, List<String> classes) {
 
     public static ClassFile parse(byte[] bytes) throws IOException {
@@ -30,7 +33,8 @@ public record ClassFile(int major, List<String> classes) {
                     in.readLong();
                     i++;
                 }
-                case 9, 10, 11, 12, 17, 18 -> in.readInt(); // refs, NameAndType, Dynamic, InvokeDynamic
+                // refs, NameAndType, Dynamic, InvokeDynamic
+                case 9, 10, 11, 12, 17, 18 -> in.readInt();
                 case 15 -> { // MethodHandle
                     in.readUnsignedByte();
                     in.readUnsignedShort();

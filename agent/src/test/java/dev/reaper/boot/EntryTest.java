@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 /** The manifest's entry class must load on Java 8 and say why it does nothing there. */
 public class EntryTest {
-    /** Class-file version 52 is Java 8; 61 is Java 17, which an older JVM refuses with UnsupportedClassVersionError. */
+    /**
+     * Class-file version 52 is Java 8; 61 is Java 17, which an older JVM refuses with
+     * UnsupportedClassVersionError.
+     */
     static final int JAVA_8 = 52;
 
     @Test
@@ -22,10 +25,16 @@ public class EntryTest {
     /** Shared with the check of the class inside reaper.jar (EntryJarIT). */
     public static void assertJava8(ClassFile entry) {
         assertThat(entry.major()).as("class-file major version").isEqualTo(JAVA_8);
-        // ReaperAgent (compiled for 17) only as the class of the calls made after the version check: a JVM
-        // resolves a call's class when the call first runs (JVMS 5.4), and the verifier does not load it
-        assertThat(entry.classes()).as("classes it names: none compiled for 17 but the one it calls after the check")
-                .allSatisfy(name -> assertThat(name.replaceFirst("^\\[+L", "")).matches("java/.*|dev/reaper/boot/Entry|dev/reaper/boot/ReaperAgent"));
+        // ReaperAgent (compiled for 17) only as the class of the calls made after the version
+        // check: a JVM resolves a call's class when the call first runs (JVMS 5.4), and the
+        // verifier does not load it
+        assertThat(entry.classes())
+                .as("classes it names: none compiled for 17 but the one it calls after the check")
+                .allSatisfy(
+                        name ->
+                                assertThat(name.replaceFirst("^\\[+L", ""))
+                                        .matches(
+                                                "java/.*|dev/reaper/boot/Entry|dev/reaper/boot/ReaperAgent"));
     }
 
     @Test

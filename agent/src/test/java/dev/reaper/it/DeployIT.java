@@ -14,12 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -36,8 +36,7 @@ import org.yaml.snakeyaml.Yaml;
 class DeployIT {
     static final Path KUBERNETES = PrometheusIT.SRC.resolve("deploy/kubernetes");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest
     @ValueSource(strings = {"deployment.yaml", "shared-process-namespace.yaml"})
@@ -46,30 +45,55 @@ class DeployIT {
         long grace = ((Number) pod.get("terminationGracePeriodSeconds")).longValue();
         Options options = reaperOptions(pod);
 
-        assertThat(options.stopBudget()).as("stop-budget in %s against terminationGracePeriodSeconds", manifest).isEqualTo(Duration.ofSeconds(grace));
-        assertThat(options.stopTimeout().plusSeconds(1)).as("stop-timeout and the last second fit in the budget, and leave the hooks time")
+        assertThat(options.stopBudget())
+                .as("stop-budget in %s against terminationGracePeriodSeconds", manifest)
+                .isEqualTo(Duration.ofSeconds(grace));
+        assertThat(options.stopTimeout().plusSeconds(1))
+                .as("stop-timeout and the last second fit in the budget, and leave the hooks time")
                 .isLessThan(options.stopBudget());
         assertThat(options.subreaper()).isTrue();
     }
 
     @Test
     void theSharedNamespaceManifestSharesIt() throws Exception {
-        assertThat(podSpec("shared-process-namespace.yaml")).containsEntry("shareProcessNamespace", true);
+        assertThat(podSpec("shared-process-namespace.yaml"))
+                .containsEntry("shareProcessNamespace", true);
         assertThat(podSpec("deployment.yaml")).doesNotContainKey("shareProcessNamespace");
     }
 
     @Test
-    void inAPidNamespaceWithPauseAsPid1TheJvmIsSubreaperReapsItsOrphansAndStopsThem() throws Exception {
+    void inAPidNamespaceWithPauseAsPid1TheJvmIsSubreaperReapsItsOrphansAndStopsThem()
+            throws Exception {
         Tools.requirePidNamespaces();
-        Tools.require(Tools.canRun("catatonit", "-V") && Tools.canRun("nsenter", "--version"), "no catatonit or nsenter (Debian packages catatonit, util-linux)");
+        Tools.require(
+                Tools.canRun("catatonit", "-V") && Tools.canRun("nsenter", "--version"),
+                "no catatonit or nsenter (Debian packages catatonit, util-linux)");
         try (Pid1 pause = Pid1.unshare(new ProcessBuilder("catatonit", "-P"))) {
             Path err = dir.resolve("stderr");
-            Path logging = dir.resolve("logging.properties"); // log=debug lines reach stderr only at FINE
-            Files.writeString(logging, "handlers=java.util.logging.ConsoleHandler\njava.util.logging.ConsoleHandler.level=FINE\ndev.reaper.level=FINE\n");
-            Process nsenter = pause.enter(new ProcessBuilder(Jvm.Jdk.JDK17.java().toString(), "-javaagent:" + Jvm.AGENT + "=log=debug,stop-timeout=500ms",
-                    "-XX:-UsePerfData", "-Djava.util.logging.config.file=" + logging, "-cp", Jvm.TEST_CLASSES + ":" + Pid1.kitClasses(),
-                    FleetApp.class.getName(), dir.toString(), "5", "2", "1", "false")
-                    .redirectOutput(dir.resolve("stdout").toFile()).redirectError(err.toFile()));
+            // log=debug lines reach stderr only at FINE
+            Path logging = dir.resolve("logging.properties");
+            Files.writeString(
+                    logging,
+                    "handlers=java.util.logging.ConsoleHandler\njava.util.logging.ConsoleHandler.level=FINE\ndev.reaper.level=FINE\n");
+            Process nsenter =
+                    pause.enter(
+                            new ProcessBuilder(
+                                            Jvm.Jdk.JDK17.java().toString(),
+                                            "-javaagent:"
+                                                    + Jvm.AGENT
+                                                    + "=log=debug,stop-timeout=500ms",
+                                            "-XX:-UsePerfData",
+                                            "-Djava.util.logging.config.file=" + logging,
+                                            "-cp",
+                                            Jvm.TEST_CLASSES + ":" + Pid1.kitClasses(),
+                                            FleetApp.class.getName(),
+                                            dir.toString(),
+                                            "5",
+                                            "2",
+                                            "1",
+                                            "false")
+                                    .redirectOutput(dir.resolve("stdout").toFile())
+                                    .redirectError(err.toFile()));
             long jvm = Await.child(nsenter.pid(), Duration.ofSeconds(10));
             PrometheusIT.awaitFile(dir.resolve("ready"));
             assertThat(new ProcessBuilder("kill", "-TERM", "" + jvm).start().waitFor()).isZero();
@@ -78,12 +102,21 @@ class DeployIT {
 
             assertThat(nsenter.exitValue()).as(stderr).isEqualTo(143);
             assertThat(Files.readString(dir.resolve("stdout"))).contains("children_exact=true");
-            assertThat(lines(stderr, "reaper: started in ")).singleElement().asString().contains(": child subreaper, ");
-            // the orphans came back to the JVM, not to pause: it reaped them all, those of the stop too
+            assertThat(lines(stderr, "reaper: started in "))
+                    .singleElement()
+                    .asString()
+                    .contains(": child subreaper, ");
+            // the orphans came back to the JVM, not to pause: it reaped them all, those of the stop
+            // too
             assertThat(lines(stderr, "reaper: reaped zombie ")).hasSize(8);
-            assertThat(lines(stderr, "reaper: relayed stop ")).singleElement().asString()
-                    .matches("INFO: reaper: relayed stop signal=SIGTERM processes=3 killed=1 took_ms=\\d+");
-            assertThat(ProcessTable.children(pause.pid())).as("processes the JVM left to pause").isEmpty();
+            assertThat(lines(stderr, "reaper: relayed stop "))
+                    .singleElement()
+                    .asString()
+                    .matches(
+                            "INFO: reaper: relayed stop signal=SIGTERM processes=3 killed=1 took_ms=\\d+");
+            assertThat(ProcessTable.children(pause.pid()))
+                    .as("processes the JVM left to pause")
+                    .isEmpty();
         }
     }
 
@@ -97,23 +130,33 @@ class DeployIT {
             Element item = (Element) list.item(i);
             items.put(text(item, "groupId") + ":" + text(item, "artifactId"), item);
         }
-        String version = Files.readString(Path.of("target/classes/dev/reaper/report/version.txt")).strip();
+        String version =
+                Files.readString(Path.of("target/classes/dev/reaper/report/version.txt")).strip();
         Element project = agentPom.getDocumentElement();
-        Element reaper = items.get(text(project, "groupId") + ":" + childText(project, "artifactId")); // the group is the parent's
+        // the group is the parent's
+        Element reaper =
+                items.get(text(project, "groupId") + ":" + childText(project, "artifactId"));
         assertThat(reaper).as("the agent's coordinates in the example build").isNotNull();
         assertThat(text(reaper, "version")).isEqualTo(version);
         assertThat(text(reaper, "destFileName")).isEqualTo("reaper.jar");
         Element exporter = items.get("io.prometheus.jmx:jmx_prometheus_javaagent");
-        assertThat(text(exporter, "version")).as("the exporter version the tests ran").isEqualTo(text(project, "jmx.exporter.version"));
-        assertThat(text(example.getDocumentElement(), "outputDirectory")).isEqualTo("${project.build.directory}/reaper");
+        assertThat(text(exporter, "version"))
+                .as("the exporter version the tests ran")
+                .isEqualTo(text(project, "jmx.exporter.version"));
+        assertThat(text(example.getDocumentElement(), "outputDirectory"))
+                .isEqualTo("${project.build.directory}/reaper");
 
         String dockerfile = Files.readString(PrometheusIT.SRC.resolve("deploy/image/Dockerfile"));
-        assertThat(dockerfile).contains("COPY target/reaper/reaper.jar target/reaper/jmx_prometheus_javaagent.jar jmx-exporter.yaml /opt/reaper/");
+        assertThat(dockerfile)
+                .contains(
+                        "COPY target/reaper/reaper.jar target/reaper/jmx_prometheus_javaagent.jar jmx-exporter.yaml /opt/reaper/");
         for (String manifest : List.of("deployment.yaml", "shared-process-namespace.yaml")) {
-            assertThat(Files.readString(KUBERNETES.resolve(manifest))).contains("-javaagent:/opt/reaper/reaper.jar");
+            assertThat(Files.readString(KUBERNETES.resolve(manifest)))
+                    .contains("-javaagent:/opt/reaper/reaper.jar");
         }
         assertThat(Files.readString(KUBERNETES.resolve("deployment.yaml")))
-                .contains("-javaagent:/opt/reaper/jmx_prometheus_javaagent.jar=9404:/opt/reaper/jmx-exporter.yaml");
+                .contains(
+                        "-javaagent:/opt/reaper/jmx_prometheus_javaagent.jar=9404:/opt/reaper/jmx-exporter.yaml");
     }
 
     private static Document xml(Path file) throws Exception {
@@ -144,19 +187,34 @@ class DeployIT {
         Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
         return switch ((String) doc.get("kind")) {
             case "Pod" -> spec;
-            case "Deployment" -> (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
+            case "Deployment" ->
+                    (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
             default -> throw new AssertionError("kind " + doc.get("kind") + " in " + manifest);
         };
     }
 
-    /** The options of the -javaagent:...reaper.jar in the app container's JAVA_TOOL_OPTIONS, parsed by the agent. */
+    /**
+     * The options of the -javaagent:...reaper.jar in the app container's JAVA_TOOL_OPTIONS, parsed
+     * by the agent.
+     */
     @SuppressWarnings("unchecked")
     static Options reaperOptions(Map<String, Object> pod) throws Exception {
         Map<String, Object> app = ((List<Map<String, Object>>) pod.get("containers")).get(0);
-        String toolOptions = ((List<Map<String, Object>>) app.get("env")).stream()
-                .filter(e -> e.get("name").equals("JAVA_TOOL_OPTIONS")).map(e -> (String) e.get("value")).findFirst().orElseThrow();
-        String agent = Arrays.stream(toolOptions.split(" ")).filter(o -> o.startsWith("-javaagent:") && o.contains("reaper.jar"))
-                .findFirst().orElseThrow(() -> new AssertionError("no reaper in JAVA_TOOL_OPTIONS: " + toolOptions));
+        String toolOptions =
+                ((List<Map<String, Object>>) app.get("env"))
+                        .stream()
+                                .filter(e -> e.get("name").equals("JAVA_TOOL_OPTIONS"))
+                                .map(e -> (String) e.get("value"))
+                                .findFirst()
+                                .orElseThrow();
+        String agent =
+                Arrays.stream(toolOptions.split(" "))
+                        .filter(o -> o.startsWith("-javaagent:") && o.contains("reaper.jar"))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new AssertionError(
+                                                "no reaper in JAVA_TOOL_OPTIONS: " + toolOptions));
         int eq = agent.indexOf('=');
         return Options.parse(null, eq < 0 ? null : agent.substring(eq + 1));
     }

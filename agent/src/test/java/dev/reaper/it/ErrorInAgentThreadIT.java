@@ -27,18 +27,33 @@ class ErrorInAgentThreadIT {
     private static final int BATCHES = 4;
     private static final int BATCH = 10;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void anErrorFromTheApplicationsLogHandlerDoesNotStopTheReaping(Jdk jdk) throws Exception {
-        Path logging = Files.writeString(dir.resolve("logging.properties"), "handlers=" + ThrowingLogHandler.class.getName() + "\n");
-        Result result = Jvm.on(jdk).withAgent("log=info").asPid1().option("-Djava.util.logging.config.file=" + logging)
-                .run(StormApp.class, Duration.ofMinutes(1), "1000", "" + THREADS, "" + BATCHES, "" + BATCH, "10000");
+        Path logging =
+                Files.writeString(
+                        dir.resolve("logging.properties"),
+                        "handlers=" + ThrowingLogHandler.class.getName() + "\n");
+        Result result =
+                Jvm.on(jdk)
+                        .withAgent("log=info")
+                        .asPid1()
+                        .option("-Djava.util.logging.config.file=" + logging)
+                        .run(
+                                StormApp.class,
+                                Duration.ofMinutes(1),
+                                "1000",
+                                "" + THREADS,
+                                "" + BATCHES,
+                                "" + BATCH,
+                                "10000");
 
         assertThat(result.status()).as("%s", result).isZero();
-        assertThat(result.number("checked")).as("%s", result).isEqualTo(THREADS * BATCHES * (BATCH + StormApp.FAST_PER_BATCH) + 1);
+        assertThat(result.number("checked"))
+                .as("%s", result)
+                .isEqualTo(THREADS * BATCHES * (BATCH + StormApp.FAST_PER_BATCH) + 1);
         assertThat(result.number("mismatches")).as("%s", result).isZero();
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
         assertThat(result.stderr()).as("%s", result).isEmpty();

@@ -2,6 +2,9 @@ package dev.reaper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reaper.kit.Await;
+import dev.reaper.kit.Pid1;
+import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,37 +18,50 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import dev.reaper.kit.Await;
-import dev.reaper.kit.Pid1;
-import dev.reaper.kit.ProcessTable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or not.
- * Public, with the other helpers of this package, for the demo module's tests (the agent's test-jar).
+ * A JVM for an end-to-end test: which JDK, with the agent or not, as PID 1 of a pid namespace or
+ * not. Public, with the other helpers of this package, for the demo module's tests (the agent's
+ * test-jar).
  */
 public final class Jvm {
-    public static final Path AGENT = Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
-    public static final Path TEST_CLASSES = Path.of(System.getProperty("reaper.testClasses", "target/test-classes")).toAbsolutePath();
-    public static final Path APP_JNA = Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
-    /** NuProcess, a native process library from Maven Central, for test applications (with {@link #APP_JNA}). */
-    public static final Path NUPROCESS = Path.of(System.getProperty("reaper.nuprocess", "target/it/nuprocess.jar")).toAbsolutePath();
+    public static final Path AGENT =
+            Path.of(System.getProperty("reaper.jar", "target/reaper.jar")).toAbsolutePath();
+    public static final Path TEST_CLASSES =
+            Path.of(System.getProperty("reaper.testClasses", "target/test-classes"))
+                    .toAbsolutePath();
+    public static final Path APP_JNA =
+            Path.of(System.getProperty("reaper.appJna", "target/it/app-jna.jar")).toAbsolutePath();
+
+    /**
+     * NuProcess, a native process library from Maven Central, for test applications (with {@link
+     * #APP_JNA}).
+     */
+    public static final Path NUPROCESS =
+            Path.of(System.getProperty("reaper.nuprocess", "target/it/nuprocess.jar"))
+                    .toAbsolutePath();
 
     /** The JDKs every end-to-end test runs on. */
     public enum Jdk {
-        JDK17, JDK25;
+        JDK17,
+        JDK25;
 
         public Path java() {
-            return this == JDK17 ? Path.of(System.getProperty("java.home"), "bin/java") : Tools.jdk25().resolve("bin/java");
+            return this == JDK17
+                    ? Path.of(System.getProperty("java.home"), "bin/java")
+                    : Tools.jdk25().resolve("bin/java");
         }
     }
 
     private final Jdk jdk;
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
+
     /** The test classes, and the kit's, which some test applications use (their zombie count). */
     private String classPath = TEST_CLASSES + ":" + Pid1.kitClasses();
+
     private Path jar;
     private boolean pid1;
     private String shellFirst;
@@ -89,22 +105,30 @@ public final class Jvm {
     public Jvm asPid1() {
         Tools.requirePidNamespaces();
         pid1 = true;
-        // Every PID 1 JVM would use /tmp/hsperfdata_USER/1; a second one at the same time prints a warning on stdout.
+        // Every PID 1 JVM would use /tmp/hsperfdata_USER/1; a second one at the same time prints a
+        // warning on stdout.
         jvmOptions.add("-XX:-UsePerfData");
         return this;
     }
 
-    /** Runs a shell script first, which then execs the JVM in its own process (as a container's entrypoint script does). */
+    /**
+     * Runs a shell script first, which then execs the JVM in its own process (as a container's
+     * entrypoint script does).
+     */
     public Jvm afterShell(String script) {
         shellFirst = script;
         return this;
     }
 
-    public Result run(Class<?> main, Duration timeout, String... args) throws IOException, InterruptedException {
+    public Result run(Class<?> main, Duration timeout, String... args)
+            throws IOException, InterruptedException {
         return start(main, args).await(timeout);
     }
 
-    /** Starts the JVM with {@code main} (null: the jar given to {@link #jar}); {@link Running#await} ends it. */
+    /**
+     * Starts the JVM with {@code main} (null: the jar given to {@link #jar}); {@link Running#await}
+     * ends it.
+     */
     public Running start(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (shellFirst != null) {
@@ -112,11 +136,17 @@ public final class Jvm {
         }
         command.add(jdk.java().toString());
         command.addAll(jvmOptions);
-        command.addAll(main != null ? List.of("-cp", classPath, main.getName()) : List.of("-jar", jar.toString()));
+        command.addAll(
+                main != null
+                        ? List.of("-cp", classPath, main.getName())
+                        : List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("reaper-it", ".out");
         Path err = Files.createTempFile("reaper-it", ".err");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("REAPER_OPTIONS");
         builder.environment().putAll(env);
@@ -124,22 +154,31 @@ public final class Jvm {
             return new Running(String.join(" ", command), builder.start(), null, out, err);
         }
         Pid1 unshared = Pid1.unshare(builder);
-        return new Running(String.join(" ", builder.command()), unshared.process(), unshared, out, err);
+        return new Running(
+                String.join(" ", builder.command()), unshared.process(), unshared, out, err);
     }
 
     /**
-     * Waits until the agent in JVM {@code pid} has started, as /proc/PID/task/TID/comm shows: it reaps
-     * (a thread named "reaper") and has its native calls (its thread "reaper-starting" is gone).
+     * Waits until the agent in JVM {@code pid} has started, as /proc/PID/task/TID/comm shows: it
+     * reaps (a thread named "reaper") and has its native calls (its thread "reaper-starting" is
+     * gone).
      */
     public static void awaitAgentReady(long pid) throws IOException, InterruptedException {
-        Await.until("the agent in JVM " + pid + " started", Duration.ofSeconds(30),
-                () -> ProcessTable.hasThread(pid, "reaper") && !ProcessTable.hasThread(pid, "reaper-starting"));
+        Await.until(
+                "the agent in JVM " + pid + " started",
+                Duration.ofSeconds(30),
+                () ->
+                        ProcessTable.hasThread(pid, "reaper")
+                                && !ProcessTable.hasThread(pid, "reaper-starting"));
     }
 
     /** Every JVM started and not yet awaited, for {@link Cleanup}. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
-    /** Kills what a failed test left running (add with @ExtendWith to each test class that starts JVMs). */
+    /**
+     * Kills what a failed test left running (add with @ExtendWith to each test class that starts
+     * JVMs).
+     */
     public static final class Cleanup implements AfterEachCallback {
         @Override
         public void afterEach(ExtensionContext context) {
@@ -176,21 +215,32 @@ public final class Jvm {
             }
         }
 
-        /** Waits until the agent is ready (see {@link Jvm#awaitAgentReady(long)}); it handles the shutdown signals from then on. */
+        /**
+         * Waits until the agent is ready (see {@link Jvm#awaitAgentReady(long)}); it handles the
+         * shutdown signals from then on.
+         */
         public Running awaitAgentReady() throws IOException, InterruptedException {
             Jvm.awaitAgentReady(pid());
             return this;
         }
 
         public void signal(String name) throws IOException, InterruptedException {
-            assertThat(new ProcessBuilder("kill", "-" + name, "" + pid()).inheritIO().start().waitFor()).isZero();
+            assertThat(
+                            new ProcessBuilder("kill", "-" + name, "" + pid())
+                                    .inheritIO()
+                                    .start()
+                                    .waitFor())
+                    .isZero();
         }
 
         public Process process() {
             return process;
         }
 
-        /** The kit's handle on the JVM as PID 1 (signal, wait), for code that takes one; null if not run as PID 1. */
+        /**
+         * The kit's handle on the JVM as PID 1 (signal, wait), for code that takes one; null if not
+         * run as PID 1.
+         */
         public Pid1 pid1() {
             return pid1;
         }
@@ -202,11 +252,17 @@ public final class Jvm {
                 process.waitFor();
             }
             RUNNING.remove(process);
-            Result result = new Result(command, ended ? process.exitValue() : -1,
-                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Result result =
+                    new Result(
+                            command,
+                            ended ? process.exitValue() : -1,
+                            Files.readString(out, StandardCharsets.UTF_8),
+                            Files.readString(err, StandardCharsets.UTF_8));
             Files.delete(out);
             Files.delete(err);
-            assertThat(ended).as("%s ended within %s%n%s", result.command, timeout, result).isTrue();
+            assertThat(ended)
+                    .as("%s ended within %s%n%s", result.command, timeout, result)
+                    .isTrue();
             return result;
         }
     }

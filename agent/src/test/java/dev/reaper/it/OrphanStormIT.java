@@ -12,7 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Thousands of orphans, and meanwhile thousands of the JVM's own children with random exit codes. */
+/**
+ * Thousands of orphans, and meanwhile thousands of the JVM's own children with random exit codes.
+ */
 @ExtendWith(Jvm.Cleanup.class)
 class OrphanStormIT {
     private static final int ORPHANS = 3000;
@@ -28,19 +30,33 @@ class OrphanStormIT {
         if (pid1) {
             jvm.asPid1();
         }
-        Result result = jvm.run(StormApp.class, Duration.ofMinutes(2), "" + ORPHANS, "" + THREADS, "" + BATCHES, "" + BATCH, "10000");
+        Result result =
+                jvm.run(
+                        StormApp.class,
+                        Duration.ofMinutes(2),
+                        "" + ORPHANS,
+                        "" + THREADS,
+                        "" + BATCHES,
+                        "" + BATCH,
+                        "10000");
 
         assertThat(result.status()).as("%s", result).isZero();
         assertThat(result.number("checked")).as("%s", result).isEqualTo(CHECKED);
         assertThat(result.number("mismatches")).as("%s", result).isZero();
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
-        assertThat(result.stderr()).as("nothing from the agent, JNA or the JDK on stderr").isEmpty();
+        assertThat(result.stderr())
+                .as("nothing from the agent, JNA or the JDK on stderr")
+                .isEmpty();
     }
 
     @Test
     void aThousandLiveOrphansDoNotHideTheZombiesAdoptedAfterThem() throws Exception {
         // The kernel hands out /proc/PID/task/TID/children a page at a time: about 700 pids.
-        Result result = Jvm.on(Jdk.JDK17).withAgent(null).asPid1().run(CrowdApp.class, Duration.ofMinutes(1), "1000", "20");
+        Result result =
+                Jvm.on(Jdk.JDK17)
+                        .withAgent(null)
+                        .asPid1()
+                        .run(CrowdApp.class, Duration.ofMinutes(1), "1000", "20");
 
         assertThat(result.number("adopted")).as("%s", result).isGreaterThanOrEqualTo(1000);
         assertThat(result.number("zombies_left")).as("%s", result).isZero();
@@ -48,7 +64,10 @@ class OrphanStormIT {
 
     @Test
     void withoutTheAgentTheStormLeavesAZombieForEveryOrphan() throws Exception {
-        Result result = Jvm.on(Jdk.JDK17).asPid1().run(StormApp.class, Duration.ofMinutes(1), "500", "1", "2", "5", "1000");
+        Result result =
+                Jvm.on(Jdk.JDK17)
+                        .asPid1()
+                        .run(StormApp.class, Duration.ofMinutes(1), "500", "1", "2", "5", "1000");
 
         assertThat(result.number("mismatches")).as("%s", result).isZero();
         assertThat(result.number("zombies_left")).as("%s", result).isEqualTo(500);

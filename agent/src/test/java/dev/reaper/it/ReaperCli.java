@@ -18,13 +18,21 @@ final class ReaperCli {
         return run(List.of(), args);
     }
 
-    /** With {@code prefix} before the java command (e.g. setpriv to run as another user) and JVM options in it. */
-    static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+    /**
+     * With {@code prefix} before the java command (e.g. setpriv to run as another user) and JVM
+     * options in it.
+     */
+    static Result run(List<String> prefix, String... args)
+            throws IOException, InterruptedException {
         return runAs(prefix, Jvm.AGENT, args);
     }
 
-    /** With {@code prefix}, from {@code jar}, in the jar's directory (another user may not enter the test's own). */
-    static Result runAs(List<String> prefix, Path jar, String... args) throws IOException, InterruptedException {
+    /**
+     * With {@code prefix}, from {@code jar}, in the jar's directory (another user may not enter the
+     * test's own).
+     */
+    static Result runAs(List<String> prefix, Path jar, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix);
         if (prefix.stream().noneMatch(p -> p.endsWith("/java"))) {
             command.add(Jvm.Jdk.JDK17.java().toString());

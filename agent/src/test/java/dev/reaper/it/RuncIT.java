@@ -18,15 +18,25 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RuncIT {
     private static final String APP = " -cp /app/classes " + ShutdownApp.class.getName() + " /work";
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
-    /** Handlers that clean up through child processes (worker.sh) included: the stop leaves those alone. */
+    /**
+     * Handlers that clean up through child processes (worker.sh) included: the stop leaves those
+     * alone.
+     */
     @ParameterizedTest
-    @CsvSource({"JDK17, builtin", "JDK25, builtin", "JDK17, fork", "JDK25, fork", "JDK17, fork2s", "JDK25, pipeline"})
+    @CsvSource({
+        "JDK17, builtin",
+        "JDK25, builtin",
+        "JDK17, fork",
+        "JDK25, fork",
+        "JDK17, fork2s",
+        "JDK25, pipeline"
+    })
     void dockerStopReachesTheWholeTree(Jdk jdk, String handler) throws Exception {
         try (Container container = Container.create(tmp)) {
-            container.start(jdk.java() + " -javaagent:/app/reaper.jar" + APP + " handler=" + handler);
+            container.start(
+                    jdk.java() + " -javaagent:/app/reaper.jar" + APP + " handler=" + handler);
             Jvm.awaitAgentReady(container.pid());
             WorkerTree.awaitReady(container.work());
             container.kill("TERM");
@@ -41,7 +51,8 @@ class RuncIT {
     @Test
     void withExitRemapTheContainerEndsWithZero() throws Exception {
         try (Container container = Container.create(tmp)) {
-            container.start(Jdk.JDK17.java() + " -javaagent:/app/reaper.jar=exit-remap=143:0" + APP);
+            container.start(
+                    Jdk.JDK17.java() + " -javaagent:/app/reaper.jar=exit-remap=143:0" + APP);
             Jvm.awaitAgentReady(container.pid());
             WorkerTree.awaitReady(container.work());
             container.kill("TERM");

@@ -21,16 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * JAVA_TOOL_OPTIONS puts the agent into every JVM of an image: build tools, launchers, forked test
- * JVMs. A JVM that is neither PID 1 nor a child of PID 1 stops nothing on a normal exit, and relays a
- * shutdown signal only to the descendants still attached to it (its session, not adopted): what it
- * detached was meant to outlive it.
+ * JVMs. A JVM that is neither PID 1 nor a child of PID 1 stops nothing on a normal exit, and relays
+ * a shutdown signal only to the descendants still attached to it (its session, not adopted): what
+ * it detached was meant to outlive it.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class ScopeIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Workers and daemons left running, stopped after each test. */
     private final List<Long> left = new ArrayList<>();
@@ -43,7 +42,8 @@ class ScopeIT {
     @AfterEach
     void stopWhatWasLeft() throws Exception {
         for (long pid : left) {
-            ProcessHandle.of(pid).ifPresent(ProcessTable::killTree); // the worker, and the sleep it waits for
+            // the worker, and the sleep it waits for
+            ProcessHandle.of(pid).ifPresent(ProcessTable::killTree);
         }
     }
 
@@ -65,12 +65,16 @@ class ScopeIT {
         assertThat(client.status()).as("%s", client).isZero();
         long daemon = Long.parseLong(Files.readString(dir.resolve("daemon.up")));
         left.add(daemon);
-        assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive)).as("the daemon JVM outlives its client").contains(true);
+        assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive))
+                .as("the daemon JVM outlives its client")
+                .contains(true);
         assertThat(running("daemon-worker")).isTrue();
 
         assertThat(new ProcessBuilder("kill", "-TERM", "" + daemon).start().waitFor()).isZero();
         awaitGone(daemon);
-        assertThat(WorkerTree.graceful(dir)).as("the daemon relayed SIGTERM to its worker").containsOnlyKeys("daemon");
+        assertThat(WorkerTree.graceful(dir))
+                .as("the daemon relayed SIGTERM to its worker")
+                .containsOnlyKeys("daemon");
     }
 
     @Test
@@ -89,7 +93,9 @@ class ScopeIT {
         Result build = jvm().run(LauncherApp.class, TIMEOUT, "build", dir.toString(), "wait");
 
         assertThat(build.number("forked")).as("%s", build).isEqualTo(143);
-        assertThat(WorkerTree.graceful(dir)).as("the plain worker got SIGTERM, the setsid'd one did not").containsOnlyKeys("forked");
+        assertThat(WorkerTree.graceful(dir))
+                .as("the plain worker got SIGTERM, the setsid'd one did not")
+                .containsOnlyKeys("forked");
         assertThat(dir.resolve("forked-plain.graceful")).exists();
         assertThat(running("forked-setsid")).isTrue();
     }
@@ -107,6 +113,9 @@ class ScopeIT {
     }
 
     private static void awaitGone(long pid) throws Exception {
-        Await.until("process " + pid + " ended", TIMEOUT, () -> ProcessTable.stat(pid).filter(p -> !p.zombie()).isEmpty());
+        Await.until(
+                "process " + pid + " ended",
+                TIMEOUT,
+                () -> ProcessTable.stat(pid).filter(p -> !p.zombie()).isEmpty());
     }
 }

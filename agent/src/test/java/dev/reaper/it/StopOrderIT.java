@@ -21,20 +21,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * When a stop reaches the descendants (src/docs/shutdown.md): by default once the JVM's own shutdown
- * hooks have run, with stop-order=all-at-once before them; and whatever the hooks do, in time within
- * stop-budget. The order is read from the files the hook and the workers write as they end.
+ * When a stop reaches the descendants (src/docs/shutdown.md): by default once the JVM's own
+ * shutdown hooks have run, with stop-order=all-at-once before them; and whatever the hooks do, in
+ * time within stop-budget. The order is read from the files the hook and the workers write as they
+ * end.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class StopOrderIT {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"JDK17, hooks-first", "JDK17, all-at-once", "JDK25, hooks-first"})
-    void theDescendantsGetTheSignalAfterTheHooksOrBeforeThem(Jdk jdk, String order) throws Exception {
-        Running jvm = Jvm.on(jdk).withAgent("stop-order=" + order).asPid1().start(ShutdownApp.class, dir.toString(), "hook")
-                .awaitAgentReady();
+    void theDescendantsGetTheSignalAfterTheHooksOrBeforeThem(Jdk jdk, String order)
+            throws Exception {
+        Running jvm =
+                Jvm.on(jdk)
+                        .withAgent("stop-order=" + order)
+                        .asPid1()
+                        .start(ShutdownApp.class, dir.toString(), "hook")
+                        .awaitAgentReady();
         WorkerTree.awaitReady(dir);
         jvm.signal("TERM");
         Result result = jvm.await(Duration.ofSeconds(30));
@@ -44,9 +49,13 @@ class StopOrderIT {
         FileTime hookDone = Files.getLastModifiedTime(dir.resolve("hook.done"));
         List<FileTime> workersEnded = gracefulTimes();
         if (order.equals("hooks-first")) {
-            assertThat(workersEnded).as("every worker ended after the hook's 1 s command").allSatisfy(t -> assertThat(t).isGreaterThan(hookDone));
+            assertThat(workersEnded)
+                    .as("every worker ended after the hook's 1 s command")
+                    .allSatisfy(t -> assertThat(t).isGreaterThan(hookDone));
         } else {
-            assertThat(workersEnded).as("every worker ended before the hook's 1 s command").allSatisfy(t -> assertThat(t).isLessThan(hookDone));
+            assertThat(workersEnded)
+                    .as("every worker ended before the hook's 1 s command")
+                    .allSatisfy(t -> assertThat(t).isLessThan(hookDone));
         }
     }
 
@@ -57,27 +66,41 @@ class StopOrderIT {
      */
     @Test
     void aHookThatHangsDoesNotCostTheDescendantsTheirSignal() throws Exception {
-        Running jvm = Jvm.on(Jdk.JDK17).withAgent("stop-budget=5s,stop-timeout=1s").asPid1()
-                .start(ShutdownApp.class, dir.toString(), "hanging-hook").awaitAgentReady();
+        Running jvm =
+                Jvm.on(Jdk.JDK17)
+                        .withAgent("stop-budget=5s,stop-timeout=1s")
+                        .asPid1()
+                        .start(ShutdownApp.class, dir.toString(), "hanging-hook")
+                        .awaitAgentReady();
         WorkerTree.awaitReady(dir);
         long signalled = System.nanoTime();
         jvm.signal("TERM");
-        Await.until("the hook hangs", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("hook.hanging")));
-        Await.until("every worker ended gracefully", Duration.ofSeconds(30),
+        Await.until(
+                "the hook hangs",
+                Duration.ofSeconds(30),
+                () -> Files.exists(dir.resolve("hook.hanging")));
+        Await.until(
+                "every worker ended gracefully",
+                Duration.ofSeconds(30),
                 () -> WorkerTree.graceful(dir).equals(WorkerTree.ALL_GRACEFUL));
         long tookMillis = (System.nanoTime() - signalled) / 1_000_000;
 
-        assertThat(tookMillis).as("the relay waited for the hooks until budget - timeout - 1 s").isGreaterThanOrEqualTo(2_900);
+        assertThat(tookMillis)
+                .as("the relay waited for the hooks until budget - timeout - 1 s")
+                .isGreaterThanOrEqualTo(2_900);
         jvm.signal("KILL"); // what the outside world does at the end of the budget
         Result result = jvm.await(Duration.ofSeconds(30));
-        assertThat(result.stderr()).contains("WARNING: reaper: the JVM's shutdown hooks still run")
-                .contains("relaying SIGTERM to the descendants now, so that they get stop-timeout (1000 ms) within stop-budget (5000 ms)");
+        assertThat(result.stderr())
+                .contains("WARNING: reaper: the JVM's shutdown hooks still run")
+                .contains(
+                        "relaying SIGTERM to the descendants now, so that they get stop-timeout (1000 ms) within stop-budget (5000 ms)");
     }
 
     private List<FileTime> gracefulTimes() throws Exception {
         List<FileTime> times = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".graceful")).toList()) {
+            for (Path file :
+                    files.filter(f -> f.getFileName().toString().endsWith(".graceful")).toList()) {
                 times.add(Files.getLastModifiedTime(file));
             }
         }

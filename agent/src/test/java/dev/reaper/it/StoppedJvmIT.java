@@ -34,28 +34,41 @@ class StoppedJvmIT {
     private static final int NATIVE = 20;
     private static final Duration STEP = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest(name = "{0}, PID 1: {1}")
     @CsvSource({"JDK17, true", "JDK25, true", "JDK17, false"})
-    void everyZombieIsReapedAndEveryExitStatusExactAfterTheJvmIsContinued(Jdk jdk, boolean pid1) throws Exception {
+    void everyZombieIsReapedAndEveryExitStatusExactAfterTheJvmIsContinued(Jdk jdk, boolean pid1)
+            throws Exception {
         Jvm jvm = Jvm.on(jdk).withAgent(null).classPath(Jvm.APP_JNA + ":" + Jvm.NUPROCESS);
         if (pid1) {
             jvm.asPid1();
         }
         if (jdk == Jdk.JDK25) {
-            jvm.option("--enable-native-access=ALL-UNNAMED"); // for the application's own JNA (NuProcess's)
+            // for the application's own JNA (NuProcess's)
+            jvm.option("--enable-native-access=ALL-UNNAMED");
         }
-        Running running = jvm.start(PausedStormApp.class, dir.toString(), "" + ORPHANS, "" + CHILDREN, "" + NATIVE);
+        Running running =
+                jvm.start(
+                        PausedStormApp.class,
+                        dir.toString(),
+                        "" + ORPHANS,
+                        "" + CHILDREN,
+                        "" + NATIVE);
         long pid = running.pid();
-        Await.until("the application started its children", STEP, () -> Files.exists(dir.resolve("ready")));
+        Await.until(
+                "the application started its children",
+                STEP,
+                () -> Files.exists(dir.resolve("ready")));
 
         running.signal("STOP");
         Await.until("every thread of JVM " + pid + " stopped", STEP, () -> allThreadsStopped(pid));
         Files.writeString(dir.resolve("go"), "");
         int zombies = ORPHANS + CHILDREN + NATIVE + 1; // and the storm's shell
-        Await.until("the storm, and every child of the stopped JVM, ended", STEP, () -> ProcessTable.zombieChildren(pid) == zombies);
+        Await.until(
+                "the storm, and every child of the stopped JVM, ended",
+                STEP,
+                () -> ProcessTable.zombieChildren(pid) == zombies);
         assertThat(allThreadsStopped(pid)).as("JVM still stopped").isTrue();
         running.signal("CONT");
         Result result = running.await(STEP);
@@ -67,19 +80,23 @@ class StoppedJvmIT {
         assertThat(result.stderr()).as("%s", result).doesNotContain("reaper:");
     }
 
-    /** Whether every thread of the process is in state T (stopped), as /proc/PID/task/TID/stat shows. */
+    /**
+     * Whether every thread of the process is in state T (stopped), as /proc/PID/task/TID/stat
+     * shows.
+     */
     private static boolean allThreadsStopped(long pid) throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            return tasks.allMatch(task -> {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
-                } catch (NoSuchFileException ended) {
-                    return true;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            return tasks.allMatch(
+                    task -> {
+                        try {
+                            String stat = Files.readString(task.resolve("stat"));
+                            return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+                        } catch (NoSuchFileException ended) {
+                            return true;
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
         }
     }
 }

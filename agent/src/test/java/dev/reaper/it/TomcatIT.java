@@ -22,27 +22,36 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Apache Tomcat (embedded, its own CGIServlet) as PID 1 of a pid namespace, serving bash CGI scripts
- * that leave orphans and start background jobs whose SIGTERM handler cleans up through external
- * commands. With the agent: no zombie left, and every job's cleanup completes on SIGTERM. Without:
- * a zombie per orphan, and the kernel kills the jobs mid-cleanup.
+ * Apache Tomcat (embedded, its own CGIServlet) as PID 1 of a pid namespace, serving bash CGI
+ * scripts that leave orphans and start background jobs whose SIGTERM handler cleans up through
+ * external commands. With the agent: no zombie left, and every job's cleanup completes on SIGTERM.
+ * Without: a zombie per orphan, and the kernel kills the jobs mid-cleanup.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class TomcatIT {
-    private static final String TOMCAT = System.getProperty("reaper.tomcat", "target/it/tomcat-embed-core.jar:target/it/tomcat-annotations-api.jar");
+    private static final String TOMCAT =
+            System.getProperty(
+                    "reaper.tomcat",
+                    "target/it/tomcat-embed-core.jar:target/it/tomcat-annotations-api.jar");
     private static final int ORPHANS = 20;
     private static final int JOBS = 3;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void noZombieIsLeftAndEveryJobCleansUpOnSigterm(Jdk jdk) throws Exception {
-        Running tomcat = Jvm.on(jdk).withAgent(null).asPid1().classPath(TOMCAT).start(TomcatCgiApp.class, dir.toString());
+        Running tomcat =
+                Jvm.on(jdk)
+                        .withAgent(null)
+                        .asPid1()
+                        .classPath(TOMCAT)
+                        .start(TomcatCgiApp.class, dir.toString());
         serve(tomcat);
         long pid = tomcat.pid();
-        await("the orphans gone, the jobs running, no zombie", () -> zombies(pid) == 0 && running(pid) == 2 * JOBS);
+        await(
+                "the orphans gone, the jobs running, no zombie",
+                () -> zombies(pid) == 0 && running(pid) == 2 * JOBS);
 
         tomcat.signal("TERM");
         Result result = tomcat.await(Duration.ofSeconds(30));
@@ -52,7 +61,11 @@ class TomcatIT {
 
     @Test
     void withoutTheAgentZombiesPileUpAndTheJobsAreKilled() throws Exception {
-        Running tomcat = Jvm.on(Jdk.JDK17).asPid1().classPath(TOMCAT).start(TomcatCgiApp.class, dir.toString());
+        Running tomcat =
+                Jvm.on(Jdk.JDK17)
+                        .asPid1()
+                        .classPath(TOMCAT)
+                        .start(TomcatCgiApp.class, dir.toString());
         serve(tomcat);
         long pid = tomcat.pid();
         await(ORPHANS + " zombies", () -> zombies(pid) == ORPHANS);
@@ -63,9 +76,14 @@ class TomcatIT {
         assertThat(count(".cleaned")).as("jobs whose cleanup completed").isZero();
     }
 
-    /** ORPHANS requests that leave an orphan, JOBS that start a job; returns once the orphans have all finished their work. */
+    /**
+     * ORPHANS requests that leave an orphan, JOBS that start a job; returns once the orphans have
+     * all finished their work.
+     */
     private void serve(Running tomcat) throws Exception {
-        await("Tomcat listening", () -> Files.exists(dir.resolve("port")) && Files.size(dir.resolve("port")) > 0);
+        await(
+                "Tomcat listening",
+                () -> Files.exists(dir.resolve("port")) && Files.size(dir.resolve("port")) > 0);
         int port = Integer.parseInt(Files.readString(dir.resolve("port")));
         for (int i = 0; i < ORPHANS; i++) {
             get(port, "orphan.sh");
@@ -73,11 +91,17 @@ class TomcatIT {
         for (int i = 0; i < JOBS; i++) {
             get(port, "job.sh");
         }
-        await("the orphans' work done, the jobs started", () -> count(".done") == ORPHANS && count(".part") == JOBS);
+        await(
+                "the orphans' work done, the jobs started",
+                () -> count(".done") == ORPHANS && count(".part") == JOBS);
     }
 
     private static void get(int port, String script) throws IOException {
-        HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/cgi-bin/" + script).toURL().openConnection();
+        HttpURLConnection http =
+                (HttpURLConnection)
+                        URI.create("http://127.0.0.1:" + port + "/cgi-bin/" + script)
+                                .toURL()
+                                .openConnection();
         http.setConnectTimeout(10_000);
         http.setReadTimeout(30_000);
         assertThat(http.getResponseCode()).as(script).isEqualTo(200);

@@ -24,20 +24,25 @@ public final class Tools {
     public static void requirePidNamespaces() {
         List<String> unshare = new ArrayList<>(Pid1.UNSHARE);
         unshare.add("true");
-        require(canRun(unshare.toArray(String[]::new)),
+        require(
+                canRun(unshare.toArray(String[]::new)),
                 "cannot make a pid namespace with 'unshare --pid --fork --mount-proc' (run as root; Debian package util-linux)");
     }
 
     /** runc, the OCI runtime under Docker and containerd, run as root. */
     public static void requireRunc() {
-        require(canRun("runc", "--version") && "root".equals(System.getProperty("user.name")),
+        require(
+                canRun("runc", "--version") && "root".equals(System.getProperty("user.name")),
                 "no runc, or not root (Debian package runc; run the tests as root)");
     }
 
     /** The second JDK the agent must work on. */
     public static Path jdk25() {
-        Path home = Path.of(System.getProperty("reaper.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
-        require(Files.isExecutable(home.resolve("bin/java")), "no JDK 25 at " + home + " (install Temurin 25 there, or pass -Dreaper.jdk25=DIR)");
+        Path home =
+                Path.of(System.getProperty("reaper.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        require(
+                Files.isExecutable(home.resolve("bin/java")),
+                "no JDK 25 at " + home + " (install Temurin 25 there, or pass -Dreaper.jdk25=DIR)");
         return home;
     }
 
@@ -50,7 +55,11 @@ public final class Tools {
 
     public static boolean canRun(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

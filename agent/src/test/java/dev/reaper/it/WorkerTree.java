@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 /** What the workers of {@link ShutdownApp} leave in their directory. */
 final class WorkerTree {
     static final int N = ShutdownApp.PER_KIND;
-    static final Map<String, Integer> ALL_GRACEFUL = Map.of("plain", N, "setsid", N, "orphan", N, "shell", 1);
+    static final Map<String, Integer> ALL_GRACEFUL =
+            Map.of("plain", N, "setsid", N, "orphan", N, "shell", 1);
 
     private WorkerTree() {}
 
@@ -29,7 +30,8 @@ final class WorkerTree {
     static Map<String, Integer> graceful(Path dir) throws IOException {
         Map<String, Integer> counts = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".graceful"))
+            files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".graceful"))
                     .forEach(n -> counts.merge(n.replaceAll("[-.].*", ""), 1, Integer::sum));
         }
         return counts;

@@ -19,19 +19,26 @@ import org.junit.jupiter.api.Test;
  */
 class ChildrenFileTest {
     /**
-     * A shell that starts 100 children, says so, waits for a line, then starts more until its list is
-     * over 4,600 bytes long (or it has 3,000, in a machine short of pids: the test then says so), and
-     * says so again.
+     * A shell that starts 100 children, says so, waits for a line, then starts more until its list
+     * is over 4,600 bytes long (or it has 3,000, in a machine short of pids: the test then says
+     * so), and says so again.
      */
-    private static final String SHELL = "for i in $(seq 100); do sleep 120 & done; echo ready; read go; n=100;"
-            + " while [ $n -lt 3000 ]; do for i in $(seq 50); do sleep 120 & done; n=$((n + 50));"
-            + " read -r -d '' list < /proc/$$/task/$$/children; [ ${#list} -gt 4600 ] && break; done; echo ready; wait";
+    private static final String SHELL =
+            "for i in $(seq 100); do sleep 120 & done; echo ready; read go; n=100;"
+                    + " while [ $n -lt 3000 ]; do for i in $(seq 50); do sleep 120 & done; n=$((n + 50));"
+                    + " read -r -d '' list < /proc/$$/task/$$/children; [ ${#list} -gt 4600 ] && break; done; echo ready; wait";
 
     @Test
     void aListLongerThanOnePageIsReadWhole() throws Exception {
-        Process shell = new ProcessBuilder("bash", "-c", SHELL).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process shell =
+                new ProcessBuilder("bash", "-c", SHELL)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
         try {
-            BufferedReader said = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader said =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    shell.getInputStream(), StandardCharsets.US_ASCII));
             long pid = shell.pid();
             ChildrenFile file = new ChildrenFile(pid, pid);
             assertThat(said.readLine()).isEqualTo("ready");
@@ -43,10 +50,16 @@ class ChildrenFileTest {
             shell.getOutputStream().flush();
             assertThat(said.readLine()).isEqualTo("ready");
             long[] all = Proc.children(pid, pid);
-            assertThat(String.join(" ", Arrays.stream(all).mapToObj(Long::toString).toList()).length())
-                    .as("the length of the list of the shell's %d children: more than a page, or the test proves nothing", all.length)
+            assertThat(
+                            String.join(" ", Arrays.stream(all).mapToObj(Long::toString).toList())
+                                    .length())
+                    .as(
+                            "the length of the list of the shell's %d children: more than a page, or the test proves nothing",
+                            all.length)
                     .isGreaterThan(4096);
-            assertThat(file.read()).as("a list of %d children, longer than a page", all.length).containsExactlyInAnyOrder(all);
+            assertThat(file.read())
+                    .as("a list of %d children, longer than a page", all.length)
+                    .containsExactlyInAnyOrder(all);
             for (long child : all) {
                 assertThat(file.lists(child)).as("lists %d", child).isTrue();
             }

@@ -9,8 +9,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class LogTest {
-    /** A logfmt reader as a log pipeline has one: key=value or key="quoted value", separated by spaces. */
-    static final Pattern FIELD = Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s\"]+)(?: |$)");
+    /**
+     * A logfmt reader as a log pipeline has one: key=value or key="quoted value", separated by
+     * spaces.
+     */
+    static final Pattern FIELD =
+            Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s\"]+)(?: |$)");
 
     static Map<String, String> parse(String line) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -18,8 +22,14 @@ class LogTest {
         int at = 0;
         while (m.find() && m.start() == at) {
             String value = m.group(2);
-            fields.put(m.group(1), value.startsWith("\"")
-                    ? value.substring(1, value.length() - 1).replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\") : value);
+            fields.put(
+                    m.group(1),
+                    value.startsWith("\"")
+                            ? value.substring(1, value.length() - 1)
+                                    .replace("\\n", "\n")
+                                    .replace("\\\"", "\"")
+                                    .replace("\\\\", "\\")
+                            : value);
             at = m.end();
         }
         assertThat(at).as("the whole of '%s' is key=value fields", line).isEqualTo(line.length());
@@ -34,11 +44,15 @@ class LogTest {
 
     @Test
     void valuesThatWouldBreakTheLineAreQuotedAndReadBackExactly() {
-        String[] awkward = {"tmux: server", "", "say \"hi\"", "a=b", "back\\slash", "two\nlines", "tab\there"};
+        String[] awkward = {
+            "tmux: server", "", "say \"hi\"", "a=b", "back\\slash", "two\nlines", "tab\there"
+        };
         for (String value : awkward) {
             String line = Log.fields("command", value, "status", 0);
             assertThat(line).doesNotContain("\n");
-            assertThat(parse(line)).as(line).containsExactly(Map.entry("command", value), Map.entry("status", "0"));
+            assertThat(parse(line))
+                    .as(line)
+                    .containsExactly(Map.entry("command", value), Map.entry("status", "0"));
         }
         assertThat(Log.fields("command", null)).isEqualTo("command=-");
     }

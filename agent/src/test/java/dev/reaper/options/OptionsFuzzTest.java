@@ -27,9 +27,15 @@ class OptionsFuzzTest {
 
     @Test
     void anyPairOfSourcesIsAcceptedOrRefusedInOneLine() {
-        // both sources in one string, split at the first NUL (which neither source can hold in a real process)
-        holdsForAll(text -> text.indexOf('\0') < 0 ? problem(text, text) : problem(text.substring(0, text.indexOf('\0')),
-                text.substring(text.indexOf('\0') + 1)));
+        // both sources in one string, split at the first NUL (which neither source can hold in a
+        // real process)
+        holdsForAll(
+                text ->
+                        text.indexOf('\0') < 0
+                                ? problem(text, text)
+                                : problem(
+                                        text.substring(0, text.indexOf('\0')),
+                                        text.substring(text.indexOf('\0') + 1)));
     }
 
     private static void holdsForAll(java.util.function.Function<String, String> problem) {
@@ -40,8 +46,19 @@ class OptionsFuzzTest {
             if (found != null) {
                 Predicate<String> fails = candidate -> problem.apply(candidate) != null;
                 String smallest = OptionStrings.shrink(text, fails);
-                throw new AssertionError("try " + i + " of seed " + strings.seed + " (-Dreaper.fuzz.seed=" + strings.seed + "): "
-                        + found + "\n  shrunk to " + OptionStrings.quote(smallest) + ": " + problem.apply(smallest));
+                throw new AssertionError(
+                        "try "
+                                + i
+                                + " of seed "
+                                + strings.seed
+                                + " (-Dreaper.fuzz.seed="
+                                + strings.seed
+                                + "): "
+                                + found
+                                + "\n  shrunk to "
+                                + OptionStrings.quote(smallest)
+                                + ": "
+                                + problem.apply(smallest));
             }
         }
     }
@@ -70,7 +87,9 @@ class OptionsFuzzTest {
         }
         try {
             Options again = Options.parse(null, options.toString());
-            return again.equals(options) ? null : input + " accepted as " + options + ", which parses to " + again;
+            return again.equals(options)
+                    ? null
+                    : input + " accepted as " + options + ", which parses to " + again;
         } catch (OptionsException | RuntimeException e) {
             return input + " accepted as " + options + ", which is refused: " + e;
         }
@@ -78,10 +97,15 @@ class OptionsFuzzTest {
 
     @Test
     void theCheckFindsABrokenParser() {
-        // the property must be able to fail: a refusal that quotes a line break is caught (as the parser's did
-        // before OptionsException escaped control characters), and so is a parser that throws
-        assertThat(refusalProblem("'lo\\ng=x'", "unknown option 'lo\ng'")).contains("refused in more than one line");
+        // the property must be able to fail: a refusal that quotes a line break is caught (as the
+        // parser's did before OptionsException escaped control characters), and so is a parser that
+        // throws
+        assertThat(refusalProblem("'lo\\ng=x'", "unknown option 'lo\ng'"))
+                .contains("refused in more than one line");
         assertThat(problem(null, "lo\ng=x")).isNull();
-        assertThat(OptionStrings.shrink("abcXdefXgh", s -> s.chars().filter(c -> c == 'X').count() >= 2)).isEqualTo("XX");
+        assertThat(
+                        OptionStrings.shrink(
+                                "abcXdefXgh", s -> s.chars().filter(c -> c == 'X').count() >= 2))
+                .isEqualTo("XX");
     }
 }

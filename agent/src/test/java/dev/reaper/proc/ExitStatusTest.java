@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Exit statuses and signals, in the shell's convention the reaper reports and the JVM exits with. */
+/**
+ * Exit statuses and signals, in the shell's convention the reaper reports and the JVM exits with.
+ */
 class ExitStatusTest {
     @Test
     void everyExitCodeIsItself() {
@@ -22,15 +24,22 @@ class ExitStatusTest {
     void everySignalIs128PlusItsNumber() {
         int killed = 2; // CLD_KILLED
         for (int signal = 1; signal <= 64; signal++) {
-            assertThat(ExitStatus.of(killed, signal).shellStatus()).as("signal %d", signal).isEqualTo(128 + signal);
-            assertThat(ExitStatus.of(ExitStatus.CLD_DUMPED, signal).shellStatus()).isEqualTo(128 + signal);
+            assertThat(ExitStatus.of(killed, signal).shellStatus())
+                    .as("signal %d", signal)
+                    .isEqualTo(128 + signal);
+            assertThat(ExitStatus.of(ExitStatus.CLD_DUMPED, signal).shellStatus())
+                    .isEqualTo(128 + signal);
         }
-        assertThat(ExitStatus.of(ExitStatus.CLD_DUMPED, 11)).hasToString("killed by signal 11 (core dumped)");
+        assertThat(ExitStatus.of(ExitStatus.CLD_DUMPED, 11))
+                .hasToString("killed by signal 11 (core dumped)");
         assertThat(ExitStatus.of(killed, 9)).hasToString("killed by signal 9");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             TERM    | TERM | 15 | 143
             sigterm | TERM | 15 | 143
             INT     | INT  | 2  | 130

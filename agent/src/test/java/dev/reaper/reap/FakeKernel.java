@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * A process table for the reaper's unit tests, at the Kernel interface: the JVM (pid {@link #SELF},
  * threads SELF and {@link #WORKER}) and its children, each on one thread's list, running or a
- * zombie. What a real kernel does to a pid once it is reaped (free it for reuse) the tests do by hand.
+ * zombie. What a real kernel does to a pid once it is reaped (free it for reuse) the tests do by
+ * hand.
  */
 class FakeKernel implements Kernel {
     static final long SELF = 10;
@@ -44,7 +45,10 @@ class FakeKernel implements Kernel {
         this.pins = pins;
     }
 
-    /** A child on thread {@code tid}'s list (SELF: the leader's, where orphans and dead threads' children are). */
+    /**
+     * A child on thread {@code tid}'s list (SELF: the leader's, where orphans and dead threads'
+     * children are).
+     */
     Child child(long pid, long startTime, long tid) {
         Child child = new Child(pid, startTime, tid);
         children.put(pid, child);
@@ -124,7 +128,9 @@ class FakeKernel implements Kernel {
     @Override
     public Stat stat(long pid) {
         Child child = children.get(pid);
-        return child == null ? null : new Stat(pid, "child", child.zombie ? 'Z' : 'S', SELF, pid, pid, child.startTime);
+        return child == null
+                ? null
+                : new Stat(pid, "child", child.zombie ? 'Z' : 'S', SELF, pid, pid, child.startTime);
     }
 
     @Override
@@ -149,7 +155,9 @@ class FakeKernel implements Kernel {
     @Override
     public int reap(long pid, long startTime, int pin) {
         Child child = children.get(pid);
-        if (child == null || !child.zombie || startTime != ProcessId.UNKNOWN && child.startTime != startTime) {
+        if (child == null
+                || !child.zombie
+                || startTime != ProcessId.UNKNOWN && child.startTime != startTime) {
             return NOT_REAPED;
         }
         children.remove(pid);

@@ -26,7 +26,15 @@ class ReaperTest {
     private final Figures figures = new Figures("test", "", "PID 1");
 
     private Reaper reaper(Kernel kernel, Set<Long> jdkWaitsFor, OwnedChildren owned) {
-        return new Reaper(kernel, JdkChildren.of(jdkWaitsFor), owned, true, Duration.ofSeconds(5), GRACE, false, figures);
+        return new Reaper(
+                kernel,
+                JdkChildren.of(jdkWaitsFor),
+                owned,
+                true,
+                Duration.ofSeconds(5),
+                GRACE,
+                false,
+                figures);
     }
 
     @ParameterizedTest(name = "native kernel: {0}")
@@ -40,7 +48,9 @@ class ReaperTest {
 
         assertThat(kernel.reaped).containsExactly(100L);
         assertThat(figures.zombiesReaped()).isEqualTo(1);
-        assertThat(reaper.nextWait()).as("more may have come: look again").isIn(Wait.NOW, Wait.EXIT);
+        assertThat(reaper.nextWait())
+                .as("more may have come: look again")
+                .isIn(Wait.NOW, Wait.EXIT);
         assertThat(kernel.pinsHeld()).isZero();
     }
 
@@ -48,7 +58,8 @@ class ReaperTest {
     @ValueSource(booleans = {true, false})
     void aZombieTheJdkWaitsForIsNeverReapedAndPolledForWithBackoff(boolean native_) {
         FakeKernel kernel = new FakeKernel(native_, native_);
-        kernel.zombie(100, 7, SELF, 1); // its thread died: on the leader's list, but in the JDK's table
+        // its thread died: on the leader's list, but in the JDK's table
+        kernel.zombie(100, 7, SELF, 1);
         Reaper reaper = reaper(kernel, Set.of(100L), new OwnedChildren(SELF));
 
         for (int turn = 0; turn < 5; turn++) {
@@ -81,7 +92,8 @@ class ReaperTest {
     void aThreadThatDiedLeavesItsOwnedChildToItsStarterForTheGrace(boolean native_) {
         FakeKernel kernel = new FakeKernel(native_, native_);
         OwnedChildren owned = new OwnedChildren(SELF);
-        owned.record(new Stat(100, "child", 'S', SELF, 100, 100, 7)); // recorded as its thread ended
+        // recorded as its thread ended
+        owned.record(new Stat(100, "child", 'S', SELF, 100, 100, 7));
         kernel.zombie(100, 7, SELF, 0); // then moved to the leader's list by the kernel
         Reaper reaper = reaper(kernel, Set.of(), owned);
 
@@ -97,7 +109,8 @@ class ReaperTest {
     void anOwnedPidReusedByAnOrphanIsReapedAsAnOrphan(boolean native_) {
         FakeKernel kernel = new FakeKernel(native_, native_);
         OwnedChildren owned = new OwnedChildren(SELF);
-        owned.record(new Stat(100, "child", 'S', SELF, 100, 100, 7)); // pid 100 started at tick 7 was the JVM's...
+        // pid 100 started at tick 7 was the JVM's...
+        owned.record(new Stat(100, "child", 'S', SELF, 100, 100, 7));
         kernel.zombie(100, 9, SELF, 5); // ...but pid 100 now names an orphan started at tick 9
         Reaper reaper = reaper(kernel, Set.of(), owned);
 
@@ -126,13 +139,14 @@ class ReaperTest {
 
     @Test
     void aPidReapedByAnotherBeforeItCouldBePinnedIsLeftAlone() {
-        FakeKernel kernel = new FakeKernel(true, true) {
-            @Override
-            public int pin(long pid) {
-                children.remove(pid); // its starter reaped it between the look and the pin
-                return GONE;
-            }
-        };
+        FakeKernel kernel =
+                new FakeKernel(true, true) {
+                    @Override
+                    public int pin(long pid) {
+                        children.remove(pid); // its starter reaped it between the look and the pin
+                        return GONE;
+                    }
+                };
         kernel.zombie(100, 7, SELF, 0);
         Reaper reaper = reaper(kernel, Set.of(), new OwnedChildren(SELF));
 
@@ -145,7 +159,8 @@ class ReaperTest {
     @Test
     void aChildWhoseThreadIsStillStartingIsRecordedAsTheJvmsOwnByAFullLook() {
         FakeKernel kernel = new FakeKernel(true, true);
-        kernel.child(100, 7, WORKER); // running, on a live thread's list: not yet in the JDK's table
+        // running, on a live thread's list: not yet in the JDK's table
+        kernel.child(100, 7, WORKER);
         OwnedChildren owned = new OwnedChildren(SELF);
         Reaper reaper = reaper(kernel, Set.of(), owned);
 
@@ -186,7 +201,8 @@ class ReaperTest {
     @Test
     void backoffDoublesUpToItsMaximumAndStartsAgainAfterAReset() {
         Backoff backoff = new Backoff(1, 5);
-        assertThat(new long[] {backoff.next(), backoff.next(), backoff.next(), backoff.next()}).containsExactly(1, 2, 4, 5);
+        assertThat(new long[] {backoff.next(), backoff.next(), backoff.next(), backoff.next()})
+                .containsExactly(1, 2, 4, 5);
         backoff.reset();
         assertThat(backoff.next()).isEqualTo(1);
     }

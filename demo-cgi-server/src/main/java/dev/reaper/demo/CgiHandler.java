@@ -19,7 +19,9 @@ final class CgiHandler implements HttpHandler {
     private final Map<String, String> serverVariables;
     private final Stats stats;
 
-    /** @param serverVariables what every script gets besides the request's meta-variables */
+    /**
+     * @param serverVariables what every script gets besides the request's meta-variables
+     */
     CgiHandler(Path scripts, Duration timeout, Map<String, String> serverVariables, Stats stats) {
         this.scripts = scripts;
         this.timeout = timeout;
@@ -52,8 +54,11 @@ final class CgiHandler implements HttpHandler {
             return;
         }
         Path script = scripts.resolve(path.name()).normalize();
-        if (path.name().isEmpty() || !script.getParent().equals(scripts) || !Files.isRegularFile(script)) {
-            Replies.text(exchange, 404, "404 Not Found: no script " + ScriptPath.PREFIX + path.name());
+        if (path.name().isEmpty()
+                || !script.getParent().equals(scripts)
+                || !Files.isRegularFile(script)) {
+            Replies.text(
+                    exchange, 404, "404 Not Found: no script " + ScriptPath.PREFIX + path.name());
             return;
         }
         byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
@@ -62,24 +67,41 @@ final class CgiHandler implements HttpHandler {
             return;
         }
         String scriptName = ScriptPath.PREFIX + path.name();
-        Map<String, String> env = MetaVariables.of(exchange, scriptName, path.pathInfo(), body.length, serverVariables);
+        Map<String, String> env =
+                MetaVariables.of(
+                        exchange, scriptName, path.pathInfo(), body.length, serverVariables);
         ScriptProcess.Result result;
         try {
             result = ScriptProcess.run(script, env, body, timeout);
         } catch (IOException e) {
-            // ProcessBuilder's message repeats the script's path and directory; its cause is the system's reason alone
-            log(scriptName + " could not be started: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-            Replies.text(exchange, 500, "500 Internal Server Error: " + scriptName + " could not be started");
+            // ProcessBuilder's message repeats the script's path and directory; its cause is the
+            // system's reason alone
+            log(
+                    scriptName
+                            + " could not be started: "
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            Replies.text(
+                    exchange,
+                    500,
+                    "500 Internal Server Error: " + scriptName + " could not be started");
             return;
         }
         answer(exchange, scriptName, result);
     }
 
-    private void answer(HttpExchange exchange, String scriptName, ScriptProcess.Result result) throws IOException {
+    private void answer(HttpExchange exchange, String scriptName, ScriptProcess.Result result)
+            throws IOException {
         if (result instanceof ScriptProcess.TimedOut) {
             stats.timedOut();
             log(scriptName + " ran past the timeout (" + timeout.toMillis() + " ms): killed");
-            Replies.text(exchange, 504, "504 Gateway Timeout: " + scriptName + " ran longer than " + timeout.toMillis() + " ms");
+            Replies.text(
+                    exchange,
+                    504,
+                    "504 Gateway Timeout: "
+                            + scriptName
+                            + " ran longer than "
+                            + timeout.toMillis()
+                            + " ms");
         } else if (result instanceof ScriptProcess.TooLarge) {
             log(scriptName + " printed more than " + ScriptProcess.MAX_OUTPUT + " bytes: killed");
             Replies.text(exchange, 502, "502 Bad Gateway: " + scriptName + " printed too much");
@@ -93,7 +115,13 @@ final class CgiHandler implements HttpHandler {
                 response = CgiResponse.parse(output);
             } catch (CgiResponse.Malformed e) {
                 log(scriptName + " printed no valid CGI response: " + e.getMessage());
-                Replies.text(exchange, 502, "502 Bad Gateway: " + scriptName + " printed no valid CGI response: " + e.getMessage());
+                Replies.text(
+                        exchange,
+                        502,
+                        "502 Bad Gateway: "
+                                + scriptName
+                                + " printed no valid CGI response: "
+                                + e.getMessage());
                 return;
             }
             for (CgiResponse.Header header : response.headers()) {

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * A CGI script's output, parsed (RFC 3875, section 6): a header block, a blank line, the body. The
- * header block needs at least one of Content-Type, Location and Status; {@code Status: 404 Not Found}
- * sets the response's status; a Location without a Status is a redirect (302).
+ * header block needs at least one of Content-Type, Location and Status; {@code Status: 404 Not
+ * Found} sets the response's status; a Location without a Status is a redirect (302).
  *
  * @param headers the script's headers for the client, Status and the framing ones left out
  */
@@ -26,10 +26,13 @@ record CgiResponse(int status, List<Header> headers, byte[] body) {
         }
     }
 
-    private static final Pattern FIELD = Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*");
+    private static final Pattern FIELD =
+            Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*");
     private static final Pattern STATUS = Pattern.compile("([2-5][0-9][0-9])(?: .*)?");
+
     /** The server frames the response itself; a script's word on these would only contradict it. */
-    private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
+    private static final Set<String> FRAMING =
+            Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
     static CgiResponse parse(byte[] output) throws Malformed {
         List<Header> headers = new ArrayList<>();
@@ -81,7 +84,8 @@ record CgiResponse(int status, List<Header> headers, byte[] body) {
             throw new Malformed("the header block has none of Content-Type, Location, Status");
         }
         int code = status != null ? status : location ? 302 : 200;
-        return new CgiResponse(code, List.copyOf(headers), Arrays.copyOfRange(output, at, output.length));
+        return new CgiResponse(
+                code, List.copyOf(headers), Arrays.copyOfRange(output, at, output.length));
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

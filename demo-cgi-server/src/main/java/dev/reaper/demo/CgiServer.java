@@ -43,24 +43,38 @@ public final class CgiServer {
         try {
             server = HttpServer.create(new InetSocketAddress(flags.port()), BACKLOG);
         } catch (BindException e) {
-            System.err.println("demo-cgi-server: cannot listen on port " + flags.port() + ": " + e.getMessage());
+            System.err.println(
+                    "demo-cgi-server: cannot listen on port "
+                            + flags.port()
+                            + ": "
+                            + e.getMessage());
             System.exit(1);
             return;
         }
         Stats stats = new Stats();
         StatusBoard board = new StatusBoard(stats, reaper);
-        server.createContext(ScriptPath.PREFIX, new CgiHandler(scripts, flags.timeout(), serverVariables(flags), stats));
+        server.createContext(
+                ScriptPath.PREFIX,
+                new CgiHandler(scripts, flags.timeout(), serverVariables(flags), stats));
         server.createContext("/", new StatusHandler(board));
-        // A thread per request: a script may take up to the timeout, and should not hold up the others.
+        // A thread per request: a script may take up to the timeout, and should not hold up the
+        // others.
         server.setExecutor(Executors.newCachedThreadPool(ScriptProcess.daemons("request-")));
         board.startSampling();
         server.start();
-        // Stop the server when the JVM stops: its dispatcher thread sits in epoll_wait, native code, and
-        // HotSpot's exit waits up to 300 ms for such threads (VM_Exit::wait_for_threads_in_native_to_block).
-        // stop(0): no drain (a CGI script may run for minutes; it gets the stop signal from the reaper).
+        // Stop the server when the JVM stops: its dispatcher thread sits in epoll_wait, native
+        // code, and HotSpot's exit waits up to 300 ms for such threads
+        // (VM_Exit::wait_for_threads_in_native_to_block). stop(0): no drain (a CGI script may run
+        // for minutes; it gets the stop signal from the reaper).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "http-server-stop"));
-        System.out.println("demo-cgi-server: http://localhost:" + server.getAddress().getPort() + "/ (scripts in " + scripts
-                + ", timeout " + flags.timeout().toMillis() + " ms)");
+        System.out.println(
+                "demo-cgi-server: http://localhost:"
+                        + server.getAddress().getPort()
+                        + "/ (scripts in "
+                        + scripts
+                        + ", timeout "
+                        + flags.timeout().toMillis()
+                        + " ms)");
     }
 
     /** What every script gets besides the request's meta-variables. */

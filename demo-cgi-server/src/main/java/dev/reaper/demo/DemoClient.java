@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
 
 /** HTTP requests to a demo server on this machine: one, many at once, and its /status figures. */
 final class DemoClient {
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade attempt: the JDK's server speaks HTTP/1.1
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final HttpClient http =
+            HttpClient.newBuilder()
+                    // no h2c upgrade attempt: the JDK's server speaks HTTP/1.1
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
     private final String base;
 
     public DemoClient(int port) {
@@ -33,11 +35,18 @@ final class DemoClient {
         return http.sendAsync(request(path), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Sends all at once, and returns their statuses in order once every one is answered (-1: no answer). */
+    /**
+     * Sends all at once, and returns their statuses in order once every one is answered (-1: no
+     * answer).
+     */
     public List<Integer> getAll(List<String> paths) {
         List<CompletableFuture<Integer>> pending = new ArrayList<>();
         for (String path : paths) {
-            pending.add(getLater(path).handle((response, failure) -> response == null ? -1 : response.statusCode()));
+            pending.add(
+                    getLater(path)
+                            .handle(
+                                    (response, failure) ->
+                                            response == null ? -1 : response.statusCode()));
         }
         return pending.stream().map(CompletableFuture::join).toList();
     }
@@ -54,8 +63,8 @@ final class DemoClient {
     }
 
     /**
-     * Waits until the server answers /status, and, if {@code reaper}, until it says the reaper is on
-     * (its MBean registered, which takes up to about a second after start-up).
+     * Waits until the server answers /status, and, if {@code reaper}, until it says the reaper is
+     * on (its MBean registered, which takes up to about a second after start-up).
      */
     public void awaitUp(boolean reaper, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
@@ -71,11 +80,20 @@ final class DemoClient {
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("the server on " + base + " was not up" + (reaper ? " with the reaper" : "")
-                + " within " + within.toSeconds() + " s; last: " + last);
+        throw new IllegalStateException(
+                "the server on "
+                        + base
+                        + " was not up"
+                        + (reaper ? " with the reaper" : "")
+                        + " within "
+                        + within.toSeconds()
+                        + " s; last: "
+                        + last);
     }
 
     private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build();
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .build();
     }
 }

@@ -22,7 +22,9 @@ final class ExampleScripts {
 
     private ExampleScripts() {}
 
-    /** Copies the scripts into a new temporary directory, deleted when the JVM exits; returns it. */
+    /**
+     * Copies the scripts into a new temporary directory, deleted when the JVM exits; returns it.
+     */
     static Path extract() throws IOException {
         Path dir = Files.createTempDirectory("cgi-bin");
         new File(dir.toString()).deleteOnExit(); // registered first, so deleted last, once empty
@@ -39,13 +41,21 @@ final class ExampleScripts {
 
     private static Path codeSource() throws IOException {
         try {
-            return Path.of(ExampleScripts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(
+                    ExampleScripts.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI());
         } catch (URISyntaxException e) {
             throw new IOException("cannot locate the bundled scripts: " + e.getMessage(), e);
         }
     }
 
-    /** The scripts, executable, and .lib/ (what they source), not executable: a directory is not a script to the server. */
+    /**
+     * The scripts, executable, and .lib/ (what they source), not executable: a directory is not a
+     * script to the server.
+     */
     private static void copyScripts(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -54,7 +64,10 @@ final class ExampleScripts {
                     Files.createDirectories(copy);
                 } else {
                     Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString(file.getParent().equals(from) ? "r-xr-xr-x" : "r--r--r--"));
+                    Files.setPosixFilePermissions(
+                            copy,
+                            PosixFilePermissions.fromString(
+                                    file.getParent().equals(from) ? "r-xr-xr-x" : "r--r--r--"));
                 }
                 copy.toFile().deleteOnExit();
             }

@@ -8,19 +8,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** A script's environment: the request's CGI/1.1 meta-variables (RFC 3875, section 4.1), and the server's few own. */
+/**
+ * A script's environment: the request's CGI/1.1 meta-variables (RFC 3875, section 4.1), and the
+ * server's few own.
+ */
 final class MetaVariables {
-    /** Request headers not passed on as HTTP_*: two have variables of their own, Authorization is the server's business,
-     *  and HTTP_PROXY would be taken by many programs for their proxy setting ("httpoxy"). */
-    private static final Set<String> NOT_PASSED = Set.of("content-length", "content-type", "authorization", "proxy");
+    /**
+     * Request headers not passed on as HTTP_*: two have variables of their own, Authorization is
+     * the server's business, and HTTP_PROXY would be taken by many programs for their proxy setting
+     * ("httpoxy").
+     */
+    private static final Set<String> NOT_PASSED =
+            Set.of("content-length", "content-type", "authorization", "proxy");
 
     private MetaVariables() {}
 
     /**
      * @param pathInfo null when the URL has nothing after the script's name
-     * @param server   what every script gets from the server (PATH, TMPDIR, MARKER_DIR)
+     * @param server what every script gets from the server (PATH, TMPDIR, MARKER_DIR)
      */
-    static Map<String, String> of(HttpExchange exchange, String scriptName, String pathInfo, int contentLength, Map<String, String> server) {
+    static Map<String, String> of(
+            HttpExchange exchange,
+            String scriptName,
+            String pathInfo,
+            int contentLength,
+            Map<String, String> server) {
         Map<String, String> env = new TreeMap<>(server);
         env.put("GATEWAY_INTERFACE", "CGI/1.1");
         env.put("SERVER_SOFTWARE", "demo-cgi-server");
@@ -47,13 +59,17 @@ final class MetaVariables {
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             if (!NOT_PASSED.contains(name)) {
-                env.put("HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), String.join(", ", header.getValue()));
+                env.put(
+                        "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_'),
+                        String.join(", ", header.getValue()));
             }
         }
         return env;
     }
 
-    /** The host the client asked for (Host header, without the port), else this server's address. */
+    /**
+     * The host the client asked for (Host header, without the port), else this server's address.
+     */
     private static String serverName(HttpExchange exchange) {
         String host = exchange.getRequestHeaders().getFirst("Host");
         if (host == null || host.isBlank()) {

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A cgroup of the pids controller with a {@code pids.max}: what {@code docker run --pids-limit N}
  * sets on a container's cgroup (Kubernetes: the pod pid limit; systemd: {@code TasksMax}). Every
- * process and every thread of its members counts, zombies too, until reaped; past the limit,
- * fork and clone fail with EAGAIN. cgroup v1 (the pids hierarchy) or v2 (the unified one, with the
- * pids controller enabled below its root), whichever holds the controller here.
+ * process and every thread of its members counts, zombies too, until reaped; past the limit, fork
+ * and clone fail with EAGAIN. cgroup v1 (the pids hierarchy) or v2 (the unified one, with the pids
+ * controller enabled below its root), whichever holds the controller here.
  */
 final class PidsCgroup implements AutoCloseable {
     private static final AtomicInteger COUNT = new AtomicInteger();
@@ -27,11 +27,22 @@ final class PidsCgroup implements AutoCloseable {
     /** A new cgroup with that pids.max; an IOException says why it cannot be made here. */
     static PidsCgroup create(int max) throws IOException {
         Path parent = pidsRoot();
-        Path dir = parent.resolve("reaper-demo-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet());
+        Path dir =
+                parent.resolve(
+                        "reaper-demo-"
+                                + ProcessHandle.current().pid()
+                                + "-"
+                                + COUNT.incrementAndGet());
         try {
             Files.createDirectory(dir);
         } catch (IOException e) {
-            throw new IOException("cannot make a cgroup in " + parent + " (" + e + "): run as root, with /sys/fs/cgroup writable", e);
+            throw new IOException(
+                    "cannot make a cgroup in "
+                            + parent
+                            + " ("
+                            + e
+                            + "): run as root, with /sys/fs/cgroup writable",
+                    e);
         }
         try {
             Files.writeString(dir.resolve("pids.max"), Integer.toString(max));
@@ -55,8 +66,8 @@ final class PidsCgroup implements AutoCloseable {
     }
 
     /**
-     * The directory new pids cgroups go in: the v1 hierarchy that has the pids controller, or the v2
-     * root with the controller enabled for its children (done here if it is not yet).
+     * The directory new pids cgroups go in: the v1 hierarchy that has the pids controller, or the
+     * v2 root with the controller enabled for its children (done here if it is not yet).
      */
     private static Path pidsRoot() throws IOException {
         Path v2 = null;
@@ -77,23 +88,33 @@ final class PidsCgroup implements AutoCloseable {
             }
         }
         if (v2 == null) {
-            throw new IOException("no cgroup file system with the pids controller is mounted (/proc/self/mountinfo)");
+            throw new IOException(
+                    "no cgroup file system with the pids controller is mounted (/proc/self/mountinfo)");
         }
-        if (!List.of(Files.readString(v2.resolve("cgroup.controllers")).strip().split(" ")).contains("pids")) {
-            throw new IOException("the cgroup v2 hierarchy at " + v2 + " has no pids controller (" + v2.resolve("cgroup.controllers") + ")");
+        if (!List.of(Files.readString(v2.resolve("cgroup.controllers")).strip().split(" "))
+                .contains("pids")) {
+            throw new IOException(
+                    "the cgroup v2 hierarchy at "
+                            + v2
+                            + " has no pids controller ("
+                            + v2.resolve("cgroup.controllers")
+                            + ")");
         }
         Path control = v2.resolve("cgroup.subtree_control");
         if (!List.of(Files.readString(control).strip().split(" ")).contains("pids")) {
             try {
                 Files.writeString(control, "+pids");
             } catch (IOException e) {
-                throw new IOException("cannot enable the pids controller in " + control + ": " + e, e);
+                throw new IOException(
+                        "cannot enable the pids controller in " + control + ": " + e, e);
             }
         }
         return v2;
     }
 
-    /** Where a process writes its pid to join ({@code cgroup.procs}): its children are born members. */
+    /**
+     * Where a process writes its pid to join ({@code cgroup.procs}): its children are born members.
+     */
     Path procs() {
         return dir.resolve("cgroup.procs");
     }
@@ -103,7 +124,10 @@ final class PidsCgroup implements AutoCloseable {
         return Long.parseLong(Files.readString(dir.resolve("pids.current")).strip());
     }
 
-    /** The most processes and threads it has held at once (pids.peak); -1 where the kernel does not keep it. */
+    /**
+     * The most processes and threads it has held at once (pids.peak); -1 where the kernel does not
+     * keep it.
+     */
     long peak() throws IOException {
         Path peak = dir.resolve("pids.peak");
         return Files.exists(peak) ? Long.parseLong(Files.readString(peak).strip()) : -1;
@@ -115,13 +139,18 @@ final class PidsCgroup implements AutoCloseable {
         return events.startsWith("max ") ? Long.parseLong(events.substring(4).strip()) : 0;
     }
 
-    /** Removes it, once every member has ended (the kernel removes a cgroup only when it is empty). */
+    /**
+     * Removes it, once every member has ended (the kernel removes a cgroup only when it is empty).
+     */
     @Override
     public void close() throws IOException, InterruptedException {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        Await.until("every process of " + dir + " has ended", Duration.ofSeconds(30), () -> current() == 0);
+        Await.until(
+                "every process of " + dir + " has ended",
+                Duration.ofSeconds(30),
+                () -> current() == 0);
         Files.delete(dir); // rmdir: the control files go with it
     }
 

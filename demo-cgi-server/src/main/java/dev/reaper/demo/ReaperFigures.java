@@ -9,9 +9,9 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * The reaper's figures, from its MBean {@code dev.reaper:type=Reaper}. The agent registers it about a
- * second after the platform MBean server exists (jmx=auto), which {@link #connect} makes sure of. No MBean:
- * the reaper is off (REAPER_OPTIONS=enabled=false), or not up yet.
+ * The reaper's figures, from its MBean {@code dev.reaper:type=Reaper}. The agent registers it about
+ * a second after the platform MBean server exists (jmx=auto), which {@link #connect} makes sure of.
+ * No MBean: the reaper is off (REAPER_OPTIONS=enabled=false), or not up yet.
  */
 final class ReaperFigures {
     /** What the MBean says now; {@link #OFF} without one. */
@@ -27,10 +27,15 @@ final class ReaperFigures {
         this.name = name;
     }
 
-    /** Creates the platform MBean server, if nobody has yet: with jmx=auto, the agent waits for that to register. */
+    /**
+     * Creates the platform MBean server, if nobody has yet: with jmx=auto, the agent waits for that
+     * to register.
+     */
     static ReaperFigures connect() {
         try {
-            return new ReaperFigures(ManagementFactory.getPlatformMBeanServer(), new ObjectName("dev.reaper:type=Reaper"));
+            return new ReaperFigures(
+                    ManagementFactory.getPlatformMBeanServer(),
+                    new ObjectName("dev.reaper:type=Reaper"));
         } catch (JMException e) {
             throw new IllegalStateException(e);
         }
@@ -38,7 +43,8 @@ final class ReaperFigures {
 
     Snapshot read() {
         try {
-            List<Attribute> values = server.getAttributes(name, new String[] {"ZombiesReaped", "Role"}).asList();
+            List<Attribute> values =
+                    server.getAttributes(name, new String[] {"ZombiesReaped", "Role"}).asList();
             long reaped = 0;
             String role = "";
             for (Attribute value : values) {
@@ -52,7 +58,8 @@ final class ReaperFigures {
         } catch (InstanceNotFoundException off) {
             return Snapshot.OFF;
         } catch (JMException | RuntimeException e) {
-            return Snapshot.OFF; // the MBean went away meanwhile, or is not what this demo knows: as good as off
+            // the MBean went away meanwhile, or is not what this demo knows: as good as off
+            return Snapshot.OFF;
         }
     }
 }

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 final class Replies {
     private Replies() {}
 
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+            throws IOException {
         if (contentType != null) {
             exchange.getResponseHeaders().set("Content-Type", contentType);
         }
@@ -30,6 +31,10 @@ final class Replies {
 
     /** An error, or any short answer of the server's own: one line of plain text. */
     static void text(HttpExchange exchange, int status, String line) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", (line + "\n").getBytes(StandardCharsets.UTF_8));
+        send(
+                exchange,
+                status,
+                "text/plain; charset=utf-8",
+                (line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

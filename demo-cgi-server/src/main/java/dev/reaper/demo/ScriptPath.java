@@ -4,8 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A request path under /cgi-bin/, split into the script's name and the PATH_INFO after it:
- * {@code /cgi-bin/env.sh/a/b} is script {@code env.sh} with PATH_INFO {@code /a/b}.
+ * A request path under /cgi-bin/, split into the script's name and the PATH_INFO after it: {@code
+ * /cgi-bin/env.sh/a/b} is script {@code env.sh} with PATH_INFO {@code /a/b}.
  *
  * @param pathInfo null when nothing follows the name
  */
@@ -21,8 +21,8 @@ record ScriptPath(String name, String pathInfo) {
 
     /**
      * @param rawPath the path as sent, percent-encoded, starting with {@link #PREFIX}
-     * @throws Malformed for a "." or ".." segment, an encoded "/" or NUL, or a bad %-escape: a way out of
-     *                   the script directory, or a sign of trying one
+     * @throws Malformed for a "." or ".." segment, an encoded "/" or NUL, or a bad %-escape: a way
+     *     out of the script directory, or a sign of trying one
      */
     static ScriptPath parse(String rawPath) throws Malformed {
         if (!rawPath.startsWith(PREFIX)) {
@@ -32,11 +32,17 @@ record ScriptPath(String name, String pathInfo) {
         StringBuilder pathInfo = null;
         for (int i = 0; i < segments.length; i++) {
             String segment = decode(segments[i]);
-            if (segment.equals(".") || segment.equals("..") || segment.indexOf('/') >= 0 || segment.indexOf('\0') >= 0) {
+            if (segment.equals(".")
+                    || segment.equals("..")
+                    || segment.indexOf('/') >= 0
+                    || segment.indexOf('\0') >= 0) {
                 throw new Malformed("path segment '" + segments[i] + "'");
             }
             if (i > 0) {
-                pathInfo = (pathInfo == null ? new StringBuilder() : pathInfo).append('/').append(segment);
+                pathInfo =
+                        (pathInfo == null ? new StringBuilder() : pathInfo)
+                                .append('/')
+                                .append(segment);
             }
             segments[i] = segment;
         }

@@ -38,17 +38,25 @@ final class ScriptProcess {
 
     static final int MAX_OUTPUT = 10 << 20;
 
-    /** Threads for the pipes: a blocked read or write must never hold up a request thread past its deadline. */
-    private static final ExecutorService PIPES = Executors.newCachedThreadPool(daemons("cgi-pipe-"));
+    /**
+     * Threads for the pipes: a blocked read or write must never hold up a request thread past its
+     * deadline.
+     */
+    private static final ExecutorService PIPES =
+            Executors.newCachedThreadPool(daemons("cgi-pipe-"));
+
     /** Kills, at its deadline, a script that closed its stdout but kept running. */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(daemons("cgi-deadline-"));
+    private static final ScheduledExecutorService DEADLINES =
+            Executors.newSingleThreadScheduledExecutor(daemons("cgi-deadline-"));
 
     private ScriptProcess() {}
 
-    static Result run(Path script, Map<String, String> environment, byte[] body, Duration timeout) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(List.of(script.toString()))
-                .directory(script.getParent().toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+    static Result run(Path script, Map<String, String> environment, byte[] body, Duration timeout)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder =
+                new ProcessBuilder(List.of(script.toString()))
+                        .directory(script.getParent().toFile())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().clear();
         builder.environment().putAll(environment);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -63,7 +71,10 @@ final class ScriptProcess {
                 return new TooLarge();
             }
             if (process.isAlive()) {
-                DEADLINES.schedule(process::destroyForcibly, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                DEADLINES.schedule(
+                        process::destroyForcibly,
+                        deadline - System.nanoTime(),
+                        TimeUnit.NANOSECONDS);
             }
             return new Output(bytes);
         } catch (TimeoutException e) {
@@ -81,7 +92,8 @@ final class ScriptProcess {
     /**
      * Kills the script, and closes this end of its stdout without waiting for the end of it: the
      * script's orphaned children may hold the pipe open for long. (The reading thread stays blocked
-     * until one of them writes or the last one exits: a read on a pipe cannot be interrupted in Java.)
+     * until one of them writes or the last one exits: a read on a pipe cannot be interrupted in
+     * Java.)
      */
     private static void kill(Process process, InputStream stdout) {
         process.destroyForcibly();
@@ -92,20 +104,24 @@ final class ScriptProcess {
         }
     }
 
-    /** Writes the body to the script's stdin and closes it, on a pipe thread: a script need not read it. */
+    /**
+     * Writes the body to the script's stdin and closes it, on a pipe thread: a script need not read
+     * it.
+     */
     private static void feed(Process process, byte[] body) throws IOException {
         OutputStream stdin = process.getOutputStream();
         if (body.length == 0) {
             stdin.close();
             return;
         }
-        PIPES.execute(() -> {
-            try (stdin) {
-                stdin.write(body);
-            } catch (IOException ended) {
-                // the script ended, or closed its stdin, before reading it all: its choice
-            }
-        });
+        PIPES.execute(
+                () -> {
+                    try (stdin) {
+                        stdin.write(body);
+                    } catch (IOException ended) {
+                        // the script ended, or closed its stdin, before reading it all: its choice
+                    }
+                });
     }
 
     static ThreadFactory daemons(String prefix) {

@@ -13,21 +13,31 @@ import java.util.regex.Pattern;
  * The server's command line: {@code --port N --scripts DIR --timeout DURATION --marker-dir DIR},
  * each as {@code --flag value} or {@code --flag=value}, each optional.
  *
- * @param scripts    null: the example scripts bundled in the jar
- * @param markerDir  where the example script job.sh records how its jobs ended
+ * @param scripts null: the example scripts bundled in the jar
+ * @param markerDir where the example script job.sh records how its jobs ended
  */
 record ServerFlags(int port, Path scripts, Duration timeout, Path markerDir) {
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Path DEFAULT_MARKER_DIR = Path.of(System.getProperty("java.io.tmpdir"), "cgi-demo-markers");
+    public static final Path DEFAULT_MARKER_DIR =
+            Path.of(System.getProperty("java.io.tmpdir"), "cgi-demo-markers");
 
     /** Every flag and what it accepts, for the one line a bad flag gets. */
     private static final Map<String, String> ACCEPTED = new LinkedHashMap<>();
+
     static {
-        ACCEPTED.put("--port", "a TCP port from 0 to 65535 (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        ACCEPTED.put(
+                "--port",
+                "a TCP port from 0 to 65535 (default " + DEFAULT_PORT + "; 0 picks a free one)");
         ACCEPTED.put("--scripts", "a directory of CGI scripts (default: the bundled examples)");
-        ACCEPTED.put("--timeout", "a duration from 100ms to 1h, e.g. 500ms, 5s, 2m (default " + DEFAULT_TIMEOUT.toSeconds() + "s)");
-        ACCEPTED.put("--marker-dir", "a directory for job.sh's markers (default " + DEFAULT_MARKER_DIR + ")");
+        ACCEPTED.put(
+                "--timeout",
+                "a duration from 100ms to 1h, e.g. 500ms, 5s, 2m (default "
+                        + DEFAULT_TIMEOUT.toSeconds()
+                        + "s)");
+        ACCEPTED.put(
+                "--marker-dir",
+                "a directory for job.sh's markers (default " + DEFAULT_MARKER_DIR + ")");
     }
 
     /** A flag the server cannot start with; the message is the whole line the user sees. */
@@ -47,7 +57,12 @@ record ServerFlags(int port, Path scripts, Duration timeout, Path markerDir) {
             int eq = arg.indexOf('=');
             String flag = eq > 0 ? arg.substring(0, eq) : arg;
             if (!ACCEPTED.containsKey(flag)) {
-                throw new BadFlag("unknown flag '" + arg + "'; accepted: " + String.join(", ", ACCEPTED.keySet()) + " (--help says more)");
+                throw new BadFlag(
+                        "unknown flag '"
+                                + arg
+                                + "'; accepted: "
+                                + String.join(", ", ACCEPTED.keySet())
+                                + " (--help says more)");
             }
             String value;
             if (eq > 0) {
@@ -70,13 +85,18 @@ record ServerFlags(int port, Path scripts, Duration timeout, Path markerDir) {
 
     /** What --help prints: one line per flag. */
     public static String help() {
-        StringBuilder text = new StringBuilder("usage: java -jar demo-cgi-server.jar [FLAG VALUE]...\n");
-        ACCEPTED.forEach((flag, accepted) -> text.append(String.format("  %-13s %s%n", flag, accepted)));
-        return text.append("Without the reaper: REAPER_OPTIONS=enabled=false java -jar demo-cgi-server.jar\n").toString();
+        StringBuilder text =
+                new StringBuilder("usage: java -jar demo-cgi-server.jar [FLAG VALUE]...\n");
+        ACCEPTED.forEach(
+                (flag, accepted) -> text.append(String.format("  %-13s %s%n", flag, accepted)));
+        return text.append(
+                        "Without the reaper: REAPER_OPTIONS=enabled=false java -jar demo-cgi-server.jar\n")
+                .toString();
     }
 
     private static BadFlag bad(String flag, String value) {
-        return new BadFlag("bad value '" + value + "' for " + flag + "; accepted: " + ACCEPTED.get(flag));
+        return new BadFlag(
+                "bad value '" + value + "' for " + flag + "; accepted: " + ACCEPTED.get(flag));
     }
 
     private static int port(String value) throws BadFlag {
@@ -109,12 +129,13 @@ record ServerFlags(int port, Path scripts, Duration timeout, Path markerDir) {
             throw bad("--timeout", value);
         }
         long amount = Long.parseLong(match.group(1));
-        Duration d = switch (match.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
+        Duration d =
+                switch (match.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    default -> Duration.ofHours(amount);
+                };
         if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
             throw bad("--timeout", value);
         }

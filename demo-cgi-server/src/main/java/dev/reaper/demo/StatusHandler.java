@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The status page at / (status.html, which fetches /status every second), /status as JSON, and 404 for the rest. */
+/**
+ * The status page at / (status.html, which fetches /status every second), /status as JSON, and 404
+ * for the rest.
+ */
 final class StatusHandler implements HttpHandler {
     private final StatusBoard board;
     private final byte[] page;
@@ -28,7 +31,14 @@ final class StatusHandler implements HttpHandler {
             boolean known = path.equals("/") || path.equals("/status");
             String method = exchange.getRequestMethod();
             if (!known) {
-                Replies.text(exchange, 404, "404 Not Found: " + path + " (the scripts are under " + ScriptPath.PREFIX + ")");
+                Replies.text(
+                        exchange,
+                        404,
+                        "404 Not Found: "
+                                + path
+                                + " (the scripts are under "
+                                + ScriptPath.PREFIX
+                                + ")");
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 Replies.text(exchange, 405, "405 Method Not Allowed: " + method);
@@ -36,7 +46,11 @@ final class StatusHandler implements HttpHandler {
                 Replies.send(exchange, 200, "text/html; charset=utf-8", page);
             } else {
                 exchange.getResponseHeaders().set("Cache-Control", "no-store");
-                Replies.send(exchange, 200, "application/json", board.json().getBytes(StandardCharsets.UTF_8));
+                Replies.send(
+                        exchange,
+                        200,
+                        "application/json",
+                        board.json().getBytes(StandardCharsets.UTF_8));
             }
         }
     }

@@ -19,15 +19,19 @@ class CgiResponseTest {
 
     @Test
     void bareNewlinesWorkToo() throws Exception {
-        assertThat(new String(parse("Content-Type: text/plain\n\nbody").body(), ISO_8859_1)).isEqualTo("body");
+        assertThat(new String(parse("Content-Type: text/plain\n\nbody").body(), ISO_8859_1))
+                .isEqualTo("body");
     }
 
     @Test
     void statusSetsTheCodeAndIsNotPassedOn() throws Exception {
-        CgiResponse response = parse("Status: 404 Not Here\r\nContent-Type: text/plain\r\nX-Extra:  yes \r\n\r\n");
+        CgiResponse response =
+                parse("Status: 404 Not Here\r\nContent-Type: text/plain\r\nX-Extra:  yes \r\n\r\n");
 
         assertThat(response.status()).isEqualTo(404);
-        assertThat(response.headers()).containsExactly(new Header("Content-Type", "text/plain"), new Header("X-Extra", "yes"));
+        assertThat(response.headers())
+                .containsExactly(
+                        new Header("Content-Type", "text/plain"), new Header("X-Extra", "yes"));
         assertThat(response.body()).isEmpty();
     }
 
@@ -36,23 +40,32 @@ class CgiResponseTest {
         CgiResponse response = parse("Location: http://example.org/\r\n\r\n");
 
         assertThat(response.status()).isEqualTo(302);
-        assertThat(response.headers()).containsExactly(new Header("Location", "http://example.org/"));
+        assertThat(response.headers())
+                .containsExactly(new Header("Location", "http://example.org/"));
     }
 
     @Test
     void theScriptDoesNotFrameTheResponse() throws Exception {
-        assertThat(parse("Content-Type: a/b\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").headers())
+        assertThat(
+                        parse(
+                                        "Content-Type: a/b\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                                .headers())
                 .containsExactly(new Header("Content-Type", "a/b"));
     }
 
     @Test
     void outputThatIsNoCgiResponse() {
         assertThatThrownBy(() -> parse("")).hasMessage("no blank line ends the header block");
-        assertThatThrownBy(() -> parse("Content-Type: text/plain\r\nhello")).hasMessage("no blank line ends the header block");
-        assertThatThrownBy(() -> parse("hello world\n\n")).hasMessage("not a header line: 'hello world'");
-        assertThatThrownBy(() -> parse("X-Only: this\n\n")).hasMessage("the header block has none of Content-Type, Location, Status");
-        assertThatThrownBy(() -> parse("Status: 99\n\n")).hasMessage("bad or repeated Status: '99'");
-        assertThatThrownBy(() -> parse("Status: 200\nStatus: 201\n\n")).hasMessageStartingWith("bad or repeated Status");
+        assertThatThrownBy(() -> parse("Content-Type: text/plain\r\nhello"))
+                .hasMessage("no blank line ends the header block");
+        assertThatThrownBy(() -> parse("hello world\n\n"))
+                .hasMessage("not a header line: 'hello world'");
+        assertThatThrownBy(() -> parse("X-Only: this\n\n"))
+                .hasMessage("the header block has none of Content-Type, Location, Status");
+        assertThatThrownBy(() -> parse("Status: 99\n\n"))
+                .hasMessage("bad or repeated Status: '99'");
+        assertThatThrownBy(() -> parse("Status: 200\nStatus: 201\n\n"))
+                .hasMessageStartingWith("bad or repeated Status");
     }
 
     private static CgiResponse parse(String output) throws CgiResponse.Malformed {

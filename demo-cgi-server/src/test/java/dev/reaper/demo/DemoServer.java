@@ -5,16 +5,19 @@ import dev.reaper.it.Jvm.Jdk;
 import dev.reaper.kit.Pid1;
 import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The demo server under test: {@code java -jar demo-cgi-server.jar} as PID 1 of a pid namespace, reaper on or off. */
+/**
+ * The demo server under test: {@code java -jar demo-cgi-server.jar} as PID 1 of a pid namespace,
+ * reaper on or off.
+ */
 final class DemoServer implements AutoCloseable {
-    static final Path JAR = Path.of(System.getProperty("demo.jar", "target/demo-cgi-server.jar")).toAbsolutePath();
+    static final Path JAR =
+            Path.of(System.getProperty("demo.jar", "target/demo-cgi-server.jar")).toAbsolutePath();
 
     final int port;
     final DemoClient client;
@@ -29,8 +32,13 @@ final class DemoServer implements AutoCloseable {
         this.client = new DemoClient(port);
     }
 
-    /** Starts it, and waits until it serves (with the reaper: until the reaper's MBean is there too). */
-    static DemoServer start(Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags) throws IOException, InterruptedException {
+    /**
+     * Starts it, and waits until it serves (with the reaper: until the reaper's MBean is there
+     * too).
+     */
+    static DemoServer start(
+            Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags)
+            throws IOException, InterruptedException {
         DemoServer server = launch(jdk, reaper, timeout, markers, moreFlags);
         try {
             server.client.awaitUp(reaper, Duration.ofSeconds(30));
@@ -42,15 +50,24 @@ final class DemoServer implements AutoCloseable {
     }
 
     /** Starts it, and returns at once. */
-    static DemoServer launch(Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags) throws IOException {
+    static DemoServer launch(
+            Jdk jdk, boolean reaper, Duration timeout, Path markers, String... moreFlags)
+            throws IOException {
         Files.createDirectories(markers);
         Jvm jvm = Jvm.on(jdk).asPid1().jar(JAR);
         if (!reaper) {
             jvm.env("REAPER_OPTIONS", "enabled=false");
         }
         int port = RegressionDemo.freePort();
-        List<String> flags = new ArrayList<>(List.of("--port", Integer.toString(port), "--timeout", timeout.toMillis() + "ms",
-                "--marker-dir", markers.toString()));
+        List<String> flags =
+                new ArrayList<>(
+                        List.of(
+                                "--port",
+                                Integer.toString(port),
+                                "--timeout",
+                                timeout.toMillis() + "ms",
+                                "--marker-dir",
+                                markers.toString()));
         flags.addAll(List.of(moreFlags));
         return new DemoServer(jvm.start(null, flags.toArray(String[]::new)), port, markers);
     }

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The outage the leak ends in, as the regression demo shows it ({@link PidsLimitScenario}): the server
- * as PID 1 of a pid namespace, in a cgroup with pids.max {@value #LIMIT}. Without the reaper the
- * zombies of the timed-out scripts take the pids, and requests fail with the kernel's EAGAIN
+ * The outage the leak ends in, as the regression demo shows it ({@link PidsLimitScenario}): the
+ * server as PID 1 of a pid namespace, in a cgroup with pids.max {@value #LIMIT}. Without the reaper
+ * the zombies of the timed-out scripts take the pids, and requests fail with the kernel's EAGAIN
  * (error=11); with it, every request is answered. The limit leaves the server with the reaper about
- * fifteen pids to spare here (its peak was 61 to 70 in runs on 2 busy cores), and the one without it
- * runs out about half-way through the {@value #ROUNDS} rounds.
+ * fifteen pids to spare here (its peak was 61 to 70 in runs on 2 busy cores), and the one without
+ * it runs out about half-way through the {@value #ROUNDS} rounds.
  */
 @ExtendWith(Jvm.Cleanup.class)
 class PidsLimitIT {
@@ -34,31 +34,49 @@ class PidsLimitIT {
     void withoutTheReaperRequestsFailOnceTheZombiesHoldTheLimit() throws Exception {
         Outcome outcome = run(false);
 
-        assertThat(outcome.firstFailure()).as("the first request that failed, in %s", outcome).isNotNull();
+        assertThat(outcome.firstFailure())
+                .as("the first request that failed, in %s", outcome)
+                .isNotNull();
         assertThat(outcome.answered()).as("answered before it").isLessThan(outcome.requests());
         assertThat(outcome.refused()).as("forks and clones the limit refused").isPositive();
-        // a fork (ProcessBuilder: "error=11, Resource temporarily unavailable") or a thread (HotSpot: "pthread_create failed (EAGAIN)")
-        assertThat(outcome.firstError()).as("the server's first error line").containsPattern("error=11, Resource temporarily unavailable|EAGAIN");
+        // a fork (ProcessBuilder: "error=11, Resource temporarily unavailable") or a thread
+        // (HotSpot: "pthread_create failed (EAGAIN)")
+        assertThat(outcome.firstError())
+                .as("the server's first error line")
+                .containsPattern("error=11, Resource temporarily unavailable|EAGAIN");
     }
 
     @Test
     void withTheReaperEveryRequestIsAnswered() throws Exception {
         Outcome outcome = run(true);
 
-        assertThat(outcome.firstFailure()).as("the first request that failed, in %s", outcome).isNull();
-        assertThat(outcome.answered()).isEqualTo(ROUNDS * (PidsLimitScenario.SLOW + PidsLimitScenario.QUICK));
+        assertThat(outcome.firstFailure())
+                .as("the first request that failed, in %s", outcome)
+                .isNull();
+        assertThat(outcome.answered())
+                .isEqualTo(ROUNDS * (PidsLimitScenario.SLOW + PidsLimitScenario.QUICK));
         assertThat(outcome.refused()).as("forks and clones the limit refused").isZero();
         assertThat(outcome.firstError()).as("the server's first error line").isNull();
-        assertThat(outcome.killed()).as("SIGKILLed: it did not exit within %s of SIGTERM", PidsLimitScenario.STOP).isFalse();
+        assertThat(outcome.killed())
+                .as("SIGKILLed: it did not exit within %s of SIGTERM", PidsLimitScenario.STOP)
+                .isFalse();
     }
 
     private static Outcome run(boolean reaper) throws Exception {
         try (PidsCgroup cgroup = PidsCgroup.create(LIMIT)) {
             int port = RegressionDemo.freePort();
-            LaunchedServer.Launch launch = new LaunchedServer.Launch(Jdk.JDK17.java(), DemoServer.JAR, reaper, port, PidsLimitScenario.TIMEOUT);
+            LaunchedServer.Launch launch =
+                    new LaunchedServer.Launch(
+                            Jdk.JDK17.java(),
+                            DemoServer.JAR,
+                            reaper,
+                            port,
+                            PidsLimitScenario.TIMEOUT);
             try (LaunchedServer server = LaunchedServer.unshared(launch, cgroup)) {
-                Outcome outcome = PidsLimitScenario.run(server, cgroup, LIMIT, port, reaper, ROUNDS);
-                System.out.println("PidsLimitIT: reaper " + (reaper ? "on" : "off") + ": " + outcome);
+                Outcome outcome =
+                        PidsLimitScenario.run(server, cgroup, LIMIT, port, reaper, ROUNDS);
+                System.out.println(
+                        "PidsLimitIT: reaper " + (reaper ? "on" : "off") + ": " + outcome);
                 return outcome;
             }
         }

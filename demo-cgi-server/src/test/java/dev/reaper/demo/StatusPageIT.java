@@ -20,20 +20,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The status page in a real browser (headless Chromium): the zombies it shows are the real ones. */
+/**
+ * The status page in a real browser (headless Chromium): the zombies it shows are the real ones.
+ */
 @ExtendWith(Jvm.Cleanup.class)
 class StatusPageIT {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeEach
     void needsChromium() {
-        Tools.require(Tools.canRun("chromium", "--version"), "no chromium (Debian package chromium)");
+        Tools.require(
+                Tools.canRun("chromium", "--version"), "no chromium (Debian package chromium)");
     }
 
-    /** Two requests that time out, each orphaning a grep pipeline; returns once all below the server has ended. */
+    /**
+     * Two requests that time out, each orphaning a grep pipeline; returns once all below the server
+     * has ended.
+     */
     private static long timeOutTwoGreps(DemoServer server) throws Exception {
-        assertThat(server.client.getAll(List.of("/cgi-bin/grep.sh?slow=2", "/cgi-bin/grep.sh?slow=2"))).containsOnly(504);
+        assertThat(
+                        server.client.getAll(
+                                List.of("/cgi-bin/grep.sh?slow=2", "/cgi-bin/grep.sh?slow=2")))
+                .containsOnly(504);
         long pid = server.pid();
         Scenario.awaitOnlyZombiesBelow(pid, Duration.ofSeconds(20));
         return pid;
@@ -41,25 +49,31 @@ class StatusPageIT {
 
     @Test
     void withoutTheReaperItShowsTheZombiesThereAre() throws Exception {
-        try (DemoServer server = DemoServer.start(Jdk.JDK17, false, Duration.ofSeconds(1), dir.resolve("markers"))) {
+        try (DemoServer server =
+                DemoServer.start(Jdk.JDK17, false, Duration.ofSeconds(1), dir.resolve("markers"))) {
             long pid = timeOutTwoGreps(server);
             int real = ProcessTable.zombiesBelow(pid);
 
             String page = render(server.port);
 
             assertThat(real).isGreaterThanOrEqualTo(2);
-            assertThat(shown(page, "zombies")).as("zombies on the page, against the real count").isEqualTo(Integer.toString(real));
+            assertThat(shown(page, "zombies"))
+                    .as("zombies on the page, against the real count")
+                    .isEqualTo(Integer.toString(real));
             assertThat(shown(page, "reaper")).isEqualTo("off");
             assertThat(shown(page, "reaped")).isEqualTo("–");
             assertThat(shown(page, "timedOut")).isEqualTo("2");
-            assertThat(chartPoints(page)).as("the chart: zombies over time").isGreaterThanOrEqualTo(2);
+            assertThat(chartPoints(page))
+                    .as("the chart: zombies over time")
+                    .isGreaterThanOrEqualTo(2);
             assertThat(refreshes(page)).as("refreshed live").isGreaterThanOrEqualTo(2);
         }
     }
 
     @Test
     void withTheReaperItShowsNoneAndTheReapedOnes() throws Exception {
-        try (DemoServer server = DemoServer.start(Jdk.JDK25, true, Duration.ofSeconds(1), dir.resolve("markers"))) {
+        try (DemoServer server =
+                DemoServer.start(Jdk.JDK25, true, Duration.ofSeconds(1), dir.resolve("markers"))) {
             long pid = timeOutTwoGreps(server);
             assertThat(Scenario.zombiesLeftBelow(pid, Duration.ofSeconds(5))).isZero();
             long reaped = DemoClient.field(server.client.status(), "zombiesReaped");
@@ -78,17 +92,35 @@ class StatusPageIT {
         Path profile = Files.createTempDirectory(dir, "chromium");
         Path out = dir.resolve("dom.html");
         Path err = dir.resolve("chromium.err");
-        Process chromium = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
-                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process chromium =
+                new ProcessBuilder(
+                                "chromium",
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-quic",
+                                "--no-first-run",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--user-data-dir=" + profile,
+                                "--virtual-time-budget=5000",
+                                "--dump-dom",
+                                "http://127.0.0.1:" + port + "/")
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
         try {
-            assertThat(chromium.waitFor(60, TimeUnit.SECONDS)).as("chromium ended within 60 s").isTrue();
+            assertThat(chromium.waitFor(60, TimeUnit.SECONDS))
+                    .as("chromium ended within 60 s")
+                    .isTrue();
         } finally {
             ProcessTable.killTree(chromium.toHandle());
         }
         String dom = Files.readString(out, StandardCharsets.UTF_8);
-        assertThat(chromium.exitValue()).as("chromium's status; its stderr:%n%s", Files.readString(err)).isZero();
+        assertThat(chromium.exitValue())
+                .as("chromium's status; its stderr:%n%s", Files.readString(err))
+                .isZero();
         return dom;
     }
 

@@ -28,8 +28,13 @@ public final class Bundle {
     /** Copies the bundle {@code source} to {@code dir}, with empty app/ and work/ directories. */
     public static Bundle copy(Path source, Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        // cp -a: the bundle's rootfs holds symbolic links (bin, lib... into /usr), which must stay links
-        if (new ProcessBuilder("cp", "-a", source + "/.", dir.toString()).inheritIO().start().waitFor() != 0) {
+        // cp -a: the bundle's rootfs holds symbolic links (bin, lib... into /usr), which must stay
+        // links
+        if (new ProcessBuilder("cp", "-a", source + "/.", dir.toString())
+                        .inheritIO()
+                        .start()
+                        .waitFor()
+                != 0) {
             throw new IOException("cp -a " + source + " " + dir + " failed");
         }
         Files.createDirectories(dir.resolve("app"));
@@ -38,15 +43,18 @@ public final class Bundle {
     }
 
     /**
-     * A directory laid out as a bundle's (work/, and room for stdout and stderr) but with no container
-     * to run: for a PID 1 under unshare, so that both ways keep their files alike.
+     * A directory laid out as a bundle's (work/, and room for stdout and stderr) but with no
+     * container to run: for a PID 1 under unshare, so that both ways keep their files alike.
      */
     public static Bundle scratch(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("work"));
         return new Bundle(dir);
     }
 
-    /** Whether {@code java} can run in the container: of the host's directories, the bundle mounts /usr only. */
+    /**
+     * Whether {@code java} can run in the container: of the host's directories, the bundle mounts
+     * /usr only.
+     */
     public static boolean visibleInside(Path java) throws IOException {
         return java.toRealPath().startsWith("/usr/");
     }
@@ -66,13 +74,16 @@ public final class Bundle {
         return this;
     }
 
-    /** Copies class files, from a directory or a jar, into /app/{@code name}, a directory for -cp. */
+    /**
+     * Copies class files, from a directory or a jar, into /app/{@code name}, a directory for -cp.
+     */
     public Bundle addClasses(Path classes, String name) throws IOException {
         Path target = Files.createDirectories(dir.resolve("app").resolve(name));
         if (Files.isDirectory(classes)) {
             copyTree(classes, target);
         } else {
-            try (FileSystem jar = FileSystems.newFileSystem(URI.create("jar:" + classes.toUri()), Map.of())) {
+            try (FileSystem jar =
+                    FileSystems.newFileSystem(URI.create("jar:" + classes.toUri()), Map.of())) {
                 copyTree(jar.getPath("/"), target);
             }
         }
@@ -87,7 +98,9 @@ public final class Bundle {
 
     /** The command the entrypoint execs. */
     public String command() throws IOException {
-        return Files.readString(dir.resolve("app/entrypoint.sh")).strip().substring("exec ".length());
+        return Files.readString(dir.resolve("app/entrypoint.sh"))
+                .strip()
+                .substring("exec ".length());
     }
 
     /** Where runc run writes the container's stdout and stderr. */

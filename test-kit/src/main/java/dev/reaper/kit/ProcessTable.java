@@ -24,16 +24,28 @@ import java.util.Optional;
  * the host numbers them. The one reader of /proc for the tests, the benchmark and the demo.
  */
 public final class ProcessTable {
-    /** The kernel's clock tick, the unit of /proc/PID/stat's times (USER_HZ: 100 on every Linux that matters here). */
+    /**
+     * The kernel's clock tick, the unit of /proc/PID/stat's times (USER_HZ: 100 on every Linux that
+     * matters here).
+     */
     public static final long TICKS_PER_SECOND = 100;
 
     /**
      * One process, from /proc/PID/stat: its pid, its parent's, its state letter (R, S, Z...), its
-     * process group and session, its start time (clock ticks since boot: with the pid, the process's
-     * identity), the CPU time it has used (user and system, clock ticks) and its command name (comm:
-     * at most 15 characters; a zombie keeps it, though it has no command line any more).
+     * process group and session, its start time (clock ticks since boot: with the pid, the
+     * process's identity), the CPU time it has used (user and system, clock ticks) and its command
+     * name (comm: at most 15 characters; a zombie keeps it, though it has no command line any
+     * more).
      */
-    public record Entry(long pid, long ppid, char state, long pgrp, long session, long startTicks, long cpuTicks, String command) {
+    public record Entry(
+            long pid,
+            long ppid,
+            char state,
+            long pgrp,
+            long session,
+            long startTicks,
+            long cpuTicks,
+            String command) {
         public boolean zombie() {
             return state == 'Z';
         }
@@ -47,7 +59,10 @@ public final class ProcessTable {
     /** A process's identity: its pid and its start time (a reused pid has a later start time). */
     public record Id(long pid, long startTicks) {}
 
-    /** One thread of a process: its id and its name (comm, as the JVM sets it: at most 15 characters). */
+    /**
+     * One thread of a process: its id and its name (comm, as the JVM sets it: at most 15
+     * characters).
+     */
     public record Task(long tid, String name) {}
 
     private ProcessTable() {}
@@ -73,15 +88,25 @@ public final class ProcessTable {
         return stat == null ? Optional.empty() : Optional.of(parse(pid, stat));
     }
 
-    /** Parses a line of /proc/PID/stat: "pid (comm) S ppid ...", where comm may hold spaces and parentheses. */
+    /**
+     * Parses a line of /proc/PID/stat: "pid (comm) S ppid ...", where comm may hold spaces and
+     * parentheses.
+     */
     static Entry parse(long pid, String stat) {
         int close = stat.lastIndexOf(')');
         String command = stat.substring(stat.indexOf('(') + 1, close);
-        // from the state on: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
-        // priority nice num_threads itrealvalue starttime ...
+        // from the state on: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+        // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime ...
         String[] f = stat.substring(close + 2).split(" ", 21);
-        return new Entry(pid, Long.parseLong(f[1]), f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]),
-                Long.parseLong(f[11]) + Long.parseLong(f[12]), command);
+        return new Entry(
+                pid,
+                Long.parseLong(f[1]),
+                f[0].charAt(0),
+                Long.parseLong(f[2]),
+                Long.parseLong(f[3]),
+                Long.parseLong(f[19]),
+                Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                command);
     }
 
     /** Every descendant of {@code root}, not root itself. */
@@ -139,10 +164,11 @@ public final class ProcessTable {
     }
 
     /**
-     * The children on the list of thread {@code tid} of {@code pid} (/proc/PID/task/TID/children): those
-     * it forked, and, for the leader thread (tid = pid), the orphans the process adopted and the
-     * children of its threads that have ended. Reading one thread's list, not all of them, matters
-     * while sampling fast: each read holds the kernel's tasklist lock, which every fork and exit needs.
+     * The children on the list of thread {@code tid} of {@code pid} (/proc/PID/task/TID/children):
+     * those it forked, and, for the leader thread (tid = pid), the orphans the process adopted and
+     * the children of its threads that have ended. Reading one thread's list, not all of them,
+     * matters while sampling fast: each read holds the kernel's tasklist lock, which every fork and
+     * exit needs.
      */
     public static List<Long> threadChildren(long pid, long tid) {
         String list = read("/proc/" + pid + "/task/" + tid + "/children");
@@ -158,7 +184,8 @@ public final class ProcessTable {
     /** The threads of {@code pid}, with their names; none if it has ended. */
     public static List<Task> tasks(long pid) {
         List<Task> tasks = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
             for (Path dir : dirs) {
                 String comm = read(dir.resolve("comm").toString());
                 if (comm != null) { // else the thread ended meanwhile
@@ -171,14 +198,17 @@ public final class ProcessTable {
         return tasks;
     }
 
-    /** Whether {@code pid} has a thread named {@code name} (as /proc/PID/task/TID/comm shows it). */
+    /**
+     * Whether {@code pid} has a thread named {@code name} (as /proc/PID/task/TID/comm shows it).
+     */
     public static boolean hasThread(long pid, String name) {
         return tasks(pid).stream().anyMatch(t -> t.name().equals(name));
     }
 
     /**
-     * The fields of /proc/PID/status (Name, State, VmRSS, VmHWM, Threads, SigIgn, voluntary_ctxt_switches...),
-     * each value as written there ("1234 kB"); empty if the process has ended.
+     * The fields of /proc/PID/status (Name, State, VmRSS, VmHWM, Threads, SigIgn,
+     * voluntary_ctxt_switches...), each value as written there ("1234 kB"); empty if the process
+     * has ended.
      */
     public static Map<String, String> status(long pid) {
         return fields(read("/proc/" + pid + "/status"));
@@ -189,7 +219,10 @@ public final class ProcessTable {
         return fields(read("/proc/" + pid + "/task/" + tid + "/status"));
     }
 
-    /** A number of /proc/PID/status (the first number of its value: VmHWM in kB, Threads...); -1 if absent. */
+    /**
+     * A number of /proc/PID/status (the first number of its value: VmHWM in kB, Threads...); -1 if
+     * absent.
+     */
     public static long statusNumber(long pid, String field) {
         String value = status(pid).get(field);
         return value == null ? -1 : Long.parseLong(value.split(" ")[0]);
@@ -206,7 +239,10 @@ public final class ProcessTable {
         return fields;
     }
 
-    /** CPU time thread {@code tid} of {@code pid} has run, in nanoseconds (/proc/PID/task/TID/schedstat); -1 if it has ended. */
+    /**
+     * CPU time thread {@code tid} of {@code pid} has run, in nanoseconds
+     * (/proc/PID/task/TID/schedstat); -1 if it has ended.
+     */
     public static long threadCpuNanos(long pid, long tid) {
         String schedstat = read("/proc/" + pid + "/task/" + tid + "/schedstat");
         return schedstat == null ? -1 : Long.parseLong(schedstat.split(" ")[0]);
@@ -227,7 +263,10 @@ public final class ProcessTable {
         return (long) (Double.parseDouble(uptime.split(" ")[0]) * TICKS_PER_SECOND);
     }
 
-    /** The command line of {@code pid}, its arguments joined by spaces; empty if it has ended (or is a zombie). */
+    /**
+     * The command line of {@code pid}, its arguments joined by spaces; empty if it has ended (or is
+     * a zombie).
+     */
     public static String commandLine(long pid) {
         String cmdline = read("/proc/" + pid + "/cmdline");
         return cmdline == null ? "" : cmdline.replace('\0', ' ').strip();
@@ -244,9 +283,10 @@ public final class ProcessTable {
     }
 
     /**
-     * SIGKILLs {@code root} and everything below it. The root first, then what was below it, parents
-     * before their children (ProcessHandle lists descendants level by level): a shell that loops on
-     * {@code sleep 1000 & wait} must be gone before its sleep is killed, or it starts another one.
+     * SIGKILLs {@code root} and everything below it. The root first, then what was below it,
+     * parents before their children (ProcessHandle lists descendants level by level): a shell that
+     * loops on {@code sleep 1000 & wait} must be gone before its sleep is killed, or it starts
+     * another one.
      */
     public static void killTree(ProcessHandle root) {
         List<ProcessHandle> below = root.descendants().toList();
@@ -255,15 +295,25 @@ public final class ProcessTable {
     }
 
     /**
-     * The pid of this process's reaper: the process its orphans are re-parented to (the nearest child
-     * subreaper above it, or PID 1 of its pid namespace). /proc does not show who is a subreaper, so
-     * this orphans a process and looks where it went.
+     * The pid of this process's reaper: the process its orphans are re-parented to (the nearest
+     * child subreaper above it, or PID 1 of its pid namespace). /proc does not show who is a
+     * subreaper, so this orphans a process and looks where it went.
      */
     public static long reaperOfThisProcess() {
         try {
-            Process sh = new ProcessBuilder("sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!").redirectErrorStream(true).start();
-            long orphan = Long.parseLong(new String(sh.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
-            sh.waitFor(); // sh has exited, its sleep re-parented: the kernel does that before sh's exit is reported
+            Process sh =
+                    new ProcessBuilder("sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!")
+                            .redirectErrorStream(true)
+                            .start();
+            long orphan =
+                    Long.parseLong(
+                            new String(
+                                            sh.getInputStream().readAllBytes(),
+                                            StandardCharsets.US_ASCII)
+                                    .strip());
+            // sh has exited, its sleep re-parented: the kernel does that before sh's exit is
+            // reported
+            sh.waitFor();
             long reaper = stat(orphan).map(Entry::ppid).orElse(1L);
             ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
             return reaper;

@@ -15,14 +15,21 @@ final class AgentReady {
 
     /** If this JVM was started with -javaagent, waits (up to 30 s) until the agent has started. */
     static void await() throws IOException, InterruptedException {
-        if (ProcessTable.commandLine(ProcessHandle.current().pid()).contains("-javaagent:") && !started(30_000)) {
+        if (ProcessTable.commandLine(ProcessHandle.current().pid()).contains("-javaagent:")
+                && !started(30_000)) {
             throw new IllegalStateException("the agent was not ready within 30 s");
         }
     }
 
-    /** Whether the agent has started within {@code millis}: a thread named "reaper", none named "reaper-starting". */
+    /**
+     * Whether the agent has started within {@code millis}: a thread named "reaper", none named
+     * "reaper-starting".
+     */
     static boolean started(long millis) throws IOException, InterruptedException {
-        return Await.value(Duration.ofMillis(millis), () -> threadNamed("reaper") && !threadNamed("reaper-starting"), started -> started);
+        return Await.value(
+                Duration.ofMillis(millis),
+                () -> threadNamed("reaper") && !threadNamed("reaper-starting"),
+                started -> started);
     }
 
     /**

@@ -24,6 +24,11 @@ public final class AttachTargetApp {
     }
 
     static void leaveOrphans(int orphans) throws Exception {
-        new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start().waitFor();
+        new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done")
+                .start()
+                .waitFor();
     }
 }

@@ -15,8 +15,18 @@ public final class CrowdApp {
         int live = Integer.parseInt(args[0]);
         int brief = Integer.parseInt(args[1]);
         long self = ProcessHandle.current().pid();
-        new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + live + " ]; do (sleep 60 &); i=$((i+1)); done").start().waitFor();
-        System.out.println("adopted=" + Await.value(Duration.ofSeconds(30), () -> childCount(self), adopted -> adopted >= live));
+        new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "i=0; while [ $i -lt " + live + " ]; do (sleep 60 &); i=$((i+1)); done")
+                .start()
+                .waitFor();
+        System.out.println(
+                "adopted="
+                        + Await.value(
+                                Duration.ofSeconds(30),
+                                () -> childCount(self),
+                                adopted -> adopted >= live));
         AttachTargetApp.leaveOrphans(brief);
         System.out.println("zombies_left=" + Zombies.awaitNone(self, 10_000));
     }

@@ -21,7 +21,14 @@ public final class ExactApp {
         int children = Integer.parseInt(args[1]);
         int orphans = Integer.parseInt(args[2]);
         boolean agent = AgentReady.started(20_000);
-        Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start();
+        Process storm =
+                new ProcessBuilder(
+                                "sh",
+                                "-c",
+                                "i=0; while [ $i -lt "
+                                        + orphans
+                                        + " ]; do (true &); i=$((i+1)); done")
+                        .start();
         List<Process> own = new ArrayList<>();
         for (int i = 0; i < children; i++) {
             own.add(new ProcessBuilder("sh", "-c", "exit " + status(i)).start());
@@ -33,7 +40,9 @@ public final class ExactApp {
             }
         }
         int left = Zombies.awaitNone(ProcessHandle.current().pid(), 20_000);
-        Files.writeString(dir.resolve("exact.tmp"), "agent=" + agent + "\nwrong=" + wrong + "\nzombies_left=" + left + "\n");
+        Files.writeString(
+                dir.resolve("exact.tmp"),
+                "agent=" + agent + "\nwrong=" + wrong + "\nzombies_left=" + left + "\n");
         Files.move(dir.resolve("exact.tmp"), dir.resolve("exact"));
         ShutdownApp.main(new String[] {dir.toString()});
     }

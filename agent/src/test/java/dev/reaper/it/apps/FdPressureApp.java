@@ -15,18 +15,20 @@ import java.util.concurrent.TimeUnit;
  * coming, and the JDK's children it started before exit meanwhile. Steered by files in DIR, which
  * the test and this application create in turn; waiting for a file is a stat(2), which needs no
  * descriptor:
+ *
  * <ol>
- * <li>starts CHILDREN JDK children with random exit codes, half of them from a thread that ends at
- * once; each exits once DIR/exit exists. Then creates DIR/baseline and waits for DIR/fill (the test
- * counts this JVM's descriptors meanwhile);</li>
- * <li>starts a shell that, once DIR/pressure exists, leaves ORPHANS double-forked orphans behind
- * and then creates DIR/storm-done;</li>
- * <li>opens /dev/null until EMFILE, and holds every descriptor it got: creates DIR/pressure (with
- * one it frees, and takes back) and waits for DIR/release;</li>
- * <li>closes them all, checks its children's exit statuses, starts and checks a few more and a
- * storm of ORPHANS / 10, waits until no zombie child is left, creates DIR/released and waits for
- * DIR/finish.</li>
+ *   <li>starts CHILDREN JDK children with random exit codes, half of them from a thread that ends
+ *       at once; each exits once DIR/exit exists. Then creates DIR/baseline and waits for DIR/fill
+ *       (the test counts this JVM's descriptors meanwhile);
+ *   <li>starts a shell that, once DIR/pressure exists, leaves ORPHANS double-forked orphans behind
+ *       and then creates DIR/storm-done;
+ *   <li>opens /dev/null until EMFILE, and holds every descriptor it got: creates DIR/pressure (with
+ *       one it frees, and takes back) and waits for DIR/release;
+ *   <li>closes them all, checks its children's exit statuses, starts and checks a few more and a
+ *       storm of ORPHANS / 10, waits until no zombie child is left, creates DIR/released and waits
+ *       for DIR/finish.
  * </ol>
+ *
  * Arguments: DIR ORPHANS CHILDREN. Prints key=value lines: held (descriptors held under pressure),
  * checked, mismatches, zombies_left, time_zone (the JVM's default time zone, first used after the
  * pressure, or why it cannot be had).
@@ -45,14 +47,16 @@ public final class FdPressureApp {
         Random random = new Random(19);
         List<Process> started = new ArrayList<>();
         List<Integer> codes = new ArrayList<>();
-        String waitForExit = "while [ ! -e " + dir.resolve("exit") + " ]; do sleep 0.1; done; exit ";
-        Runnable startHalf = () -> {
-            for (int i = 0; i < children / 2; i++) {
-                int code = random.nextInt(256);
-                codes.add(code);
-                started.add(start("sh", "-c", waitForExit + code));
-            }
-        };
+        String waitForExit =
+                "while [ ! -e " + dir.resolve("exit") + " ]; do sleep 0.1; done; exit ";
+        Runnable startHalf =
+                () -> {
+                    for (int i = 0; i < children / 2; i++) {
+                        int code = random.nextInt(256);
+                        codes.add(code);
+                        started.add(start("sh", "-c", waitForExit + code));
+                    }
+                };
         Thread spawner = new Thread(startHalf, "short-lived spawner");
         spawner.start();
         spawner.join(); // its children move to the leader thread's list, beside the orphans
@@ -60,8 +64,16 @@ public final class FdPressureApp {
         touch(dir.resolve("baseline"));
         awaitFile(dir.resolve("fill"));
 
-        Process storm = start("sh", "-c", "while [ ! -e " + dir.resolve("pressure") + " ]; do sleep 0.01; done; i=0; while [ $i -lt " + orphans
-                + " ]; do (true &); i=$((i+1)); done; : > " + dir.resolve("storm-done"));
+        Process storm =
+                start(
+                        "sh",
+                        "-c",
+                        "while [ ! -e "
+                                + dir.resolve("pressure")
+                                + " ]; do sleep 0.01; done; i=0; while [ $i -lt "
+                                + orphans
+                                + " ]; do (true &); i=$((i+1)); done; : > "
+                                + dir.resolve("storm-done"));
         List<RandomAccessFile> held = new ArrayList<>();
         fill(held);
         RandomAccessFile last = held.remove(held.size() - 1);
@@ -83,11 +95,20 @@ public final class FdPressureApp {
             int code = random.nextInt(256);
             check("child started after the pressure", start("sh", "-c", "exit " + code), code);
         }
-        check("storm after the pressure", start("sh", "-c", "i=0; while [ $i -lt " + orphans / 10 + " ]; do (true &); i=$((i+1)); done"), 0);
+        check(
+                "storm after the pressure",
+                start(
+                        "sh",
+                        "-c",
+                        "i=0; while [ $i -lt "
+                                + orphans / 10
+                                + " ]; do (true &); i=$((i+1)); done"),
+                0);
         int left = Zombies.awaitNone(self, 10_000);
         String zone;
         try {
-            zone = TimeZone.getDefault().getID(); // its first use reads files: had it been under the pressure, it would fail for good
+            // its first use reads files: had it been under the pressure, it would fail for good
+            zone = TimeZone.getDefault().getID();
         } catch (Throwable broken) {
             zone = "broken: " + broken;
         }
@@ -129,8 +150,11 @@ public final class FdPressureApp {
     /** Output and errors discarded, input inherited: the JVM holds no descriptor for the child. */
     private static Process start(String... command) {
         try {
-            return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -141,7 +165,18 @@ public final class FdPressureApp {
         int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
         checked++;
         if (waited != expected || p.exitValue() != expected || onExit != expected) {
-            mismatches.add(what + " pid " + p.pid() + ": expected " + expected + ", waitFor " + waited + ", exitValue " + p.exitValue() + ", onExit " + onExit);
+            mismatches.add(
+                    what
+                            + " pid "
+                            + p.pid()
+                            + ": expected "
+                            + expected
+                            + ", waitFor "
+                            + waited
+                            + ", exitValue "
+                            + p.exitValue()
+                            + ", onExit "
+                            + onExit);
         }
     }
 }

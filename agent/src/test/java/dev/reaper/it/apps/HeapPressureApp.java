@@ -17,17 +17,19 @@ import java.util.concurrent.TimeUnit;
  * OutOfMemoryError meanwhile. Its own children end only once it has let go: the JDK's reaper thread
  * of a child that ends meanwhile dies of the error, and the child's Process never completes (seen
  * here with no agent at all). Steered by files in DIR, and by its stdin:
+ *
  * <ol>
- * <li>starts CHILDREN JDK children with random exit codes, half of them from a thread that ends at
- * once; each exits once DIR/released exists;</li>
- * <li>starts a shell that, once DIR/full exists, leaves ORPHANS double-forked orphans behind,
- * creates DIR/storm-done, and exits once DIR/released exists;</li>
- * <li>allocates until OutOfMemoryError, creates DIR/full (with a reserve it frees, and fills
- * again), lets four threads end, and holds it all until a byte comes on its stdin (a read that
- * allocates nothing);</li>
- * <li>lets go of it, creates DIR/released, checks its children's exit statuses, starts and checks
- * a few more, and waits until no zombie child is left.</li>
+ *   <li>starts CHILDREN JDK children with random exit codes, half of them from a thread that ends
+ *       at once; each exits once DIR/released exists;
+ *   <li>starts a shell that, once DIR/full exists, leaves ORPHANS double-forked orphans behind,
+ *       creates DIR/storm-done, and exits once DIR/released exists;
+ *   <li>allocates until OutOfMemoryError, creates DIR/full (with a reserve it frees, and fills
+ *       again), lets four threads end, and holds it all until a byte comes on its stdin (a read
+ *       that allocates nothing);
+ *   <li>lets go of it, creates DIR/released, checks its children's exit statuses, starts and checks
+ *       a few more, and waits until no zombie child is left.
  * </ol>
+ *
  * Arguments: DIR ORPHANS CHILDREN. Prints key=value lines: errors (OutOfMemoryErrors it caught),
  * checked, mismatches, zombies_left.
  */
@@ -35,6 +37,7 @@ public final class HeapPressureApp {
     private static final List<String> mismatches = new ArrayList<>();
     private static int checked;
     private static int errors;
+
     /** What fills the heap: a linked list, which needs no larger array to grow. */
     private static Object[] heap;
 
@@ -50,29 +53,52 @@ public final class HeapPressureApp {
         Random random = new Random(3);
         List<Process> started = new ArrayList<>();
         List<Integer> codes = new ArrayList<>();
-        Runnable startHalf = () -> {
-            for (int i = 0; i < children / 2; i++) {
-                int code = random.nextInt(256);
-                codes.add(code);
-                started.add(start("sh", "-c", "while [ ! -e " + released + " ]; do sleep 0.1; done; exit " + code));
-            }
-        };
+        Runnable startHalf =
+                () -> {
+                    for (int i = 0; i < children / 2; i++) {
+                        int code = random.nextInt(256);
+                        codes.add(code);
+                        started.add(
+                                start(
+                                        "sh",
+                                        "-c",
+                                        "while [ ! -e "
+                                                + released
+                                                + " ]; do sleep 0.1; done; exit "
+                                                + code));
+                    }
+                };
         Thread spawner = new Thread(startHalf, "short-lived spawner");
         spawner.start();
         spawner.join();
         startHalf.run();
-        Process storm = start("sh", "-c", "while [ ! -e " + full + " ]; do sleep 0.01; done; i=0; while [ $i -lt " + orphans
-                + " ]; do (true &); i=$((i+1)); done; : > " + dir.resolve("storm-done") + "; while [ ! -e " + released + " ]; do sleep 0.1; done");
+        Process storm =
+                start(
+                        "sh",
+                        "-c",
+                        "while [ ! -e "
+                                + full
+                                + " ]; do sleep 0.01; done; i=0; while [ $i -lt "
+                                + orphans
+                                + " ]; do (true &); i=$((i+1)); done; : > "
+                                + dir.resolve("storm-done")
+                                + "; while [ ! -e "
+                                + released
+                                + " ]; do sleep 0.1; done");
 
         CountDownLatch end = new CountDownLatch(1);
-        for (int i = 0; i < 4; i++) { // threads that end under the full heap, as pool threads do: JVMTI ThreadEnd runs on each
-            new Thread(() -> {
-                try {
-                    end.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ends under the full heap").start();
+        // threads that end under the full heap, as pool threads do: JVMTI ThreadEnd runs on each
+        for (int i = 0; i < 4; i++) {
+            new Thread(
+                            () -> {
+                                try {
+                                    end.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "ends under the full heap")
+                    .start();
         }
         FileInputStream stdin = new FileInputStream(FileDescriptor.in);
         byte[] letGo = new byte[1];
@@ -119,7 +145,10 @@ public final class HeapPressureApp {
 
     private static Process start(String... command) {
         try {
-            return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -130,7 +159,18 @@ public final class HeapPressureApp {
         int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
         checked++;
         if (waited != expected || p.exitValue() != expected || onExit != expected) {
-            mismatches.add(what + " pid " + p.pid() + ": expected " + expected + ", waitFor " + waited + ", exitValue " + p.exitValue() + ", onExit " + onExit);
+            mismatches.add(
+                    what
+                            + " pid "
+                            + p.pid()
+                            + ": expected "
+                            + expected
+                            + ", waitFor "
+                            + waited
+                            + ", exitValue "
+                            + p.exitValue()
+                            + ", onExit "
+                            + onExit);
         }
     }
 }

@@ -8,20 +8,21 @@ import java.util.List;
 
 /**
  * JVMs that are not a container's main process, of the kinds JAVA_TOOL_OPTIONS puts the agent into.
- * Their workers are worker.sh (copied into DIR beforehand), which writes its pid to NAME.started and
- * NAME.graceful when it ends on SIGTERM.
+ * Their workers are worker.sh (copied into DIR beforehand), which writes its pid to NAME.started
+ * and NAME.graceful when it ends on SIGTERM.
  *
  * <p>Arguments: MODE DIR [wait]. MODE is
+ *
  * <ul>
- * <li>launch: starts a daemon in a session of its own (setsid), a double-forked daemon and a plain
- * child, and exits 0 once they run, as a launcher does;</li>
- * <li>client: starts a daemon JVM (this class, "daemon") in a session of its own, and exits 0 once
- * it is up, as Gradle's client starts its daemon;</li>
- * <li>daemon: starts a worker of its own, writes its pid to DIR/daemon.up, runs until stopped;</li>
- * <li>build: starts a forked test JVM (this class, "forked") and prints forked=STATUS, as a build
- * tool does; with "wait", the forked JVM runs until the build stops it with Process.destroy;</li>
- * <li>forked: starts a plain worker and a daemon in a session of its own, then exits 3, or with
- * "wait" runs until stopped.</li>
+ *   <li>launch: starts a daemon in a session of its own (setsid), a double-forked daemon and a
+ *       plain child, and exits 0 once they run, as a launcher does;
+ *   <li>client: starts a daemon JVM (this class, "daemon") in a session of its own, and exits 0
+ *       once it is up, as Gradle's client starts its daemon;
+ *   <li>daemon: starts a worker of its own, writes its pid to DIR/daemon.up, runs until stopped;
+ *   <li>build: starts a forked test JVM (this class, "forked") and prints forked=STATUS, as a build
+ *       tool does; with "wait", the forked JVM runs until the build stops it with Process.destroy;
+ *   <li>forked: starts a plain worker and a daemon in a session of its own, then exits 3, or with
+ *       "wait" runs until stopped.
  * </ul>
  */
 public final class LauncherApp {
@@ -31,12 +32,29 @@ public final class LauncherApp {
         switch (args[0]) {
             case "launch" -> {
                 worker(dir, "setsid", "sh", dir + "/worker.sh", dir.toString(), "launched-setsid");
-                worker(dir, "sh", "-c", "sh \"$0\"/worker.sh \"$0\" launched-orphan >/dev/null 2>&1 &", dir.toString());
+                worker(
+                        dir,
+                        "sh",
+                        "-c",
+                        "sh \"$0\"/worker.sh \"$0\" launched-orphan >/dev/null 2>&1 &",
+                        dir.toString());
                 worker(dir, "sh", dir + "/worker.sh", dir.toString(), "launched-plain");
-                awaitFile(dir, "launched-setsid.started", "launched-orphan.started", "launched-plain.started");
+                awaitFile(
+                        dir,
+                        "launched-setsid.started",
+                        "launched-orphan.started",
+                        "launched-plain.started");
             }
             case "client" -> {
-                worker(dir, "setsid", java(), "-cp", System.getProperty("java.class.path"), LauncherApp.class.getName(), "daemon", dir.toString());
+                worker(
+                        dir,
+                        "setsid",
+                        java(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LauncherApp.class.getName(),
+                        "daemon",
+                        dir.toString());
                 awaitFile(dir, "daemon.up");
             }
             case "daemon" -> {
@@ -46,8 +64,15 @@ public final class LauncherApp {
                 Thread.sleep(Long.MAX_VALUE);
             }
             case "build" -> {
-                List<String> command = List.of(java(), "-cp", System.getProperty("java.class.path"), LauncherApp.class.getName(), "forked",
-                        dir.toString(), wait ? "wait" : "-");
+                List<String> command =
+                        List.of(
+                                java(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                LauncherApp.class.getName(),
+                                "forked",
+                                dir.toString(),
+                                wait ? "wait" : "-");
                 Process forked = new ProcessBuilder(command).inheritIO().start();
                 if (wait) {
                     awaitFile(dir, "forked.up");
@@ -70,7 +95,10 @@ public final class LauncherApp {
     }
 
     private static void worker(Path dir, String... command) throws Exception {
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private static String java() {
@@ -81,7 +109,10 @@ public final class LauncherApp {
     private static void awaitFile(Path dir, String... names) throws Exception {
         for (String name : names) {
             Path file = dir.resolve(name);
-            Await.until(name + " written", Duration.ofSeconds(30), () -> Files.exists(file) && Files.size(file) > 0);
+            Await.until(
+                    name + " written",
+                    Duration.ofSeconds(30),
+                    () -> Files.exists(file) && Files.size(file) > 0);
         }
     }
 }

@@ -18,7 +18,13 @@ import java.time.Duration;
  */
 public final class NativeChildApp {
     public interface C extends Library {
-        int posix_spawnp(IntByReference pid, String file, Pointer fileActions, Pointer attributes, String[] argv, String[] envp);
+        int posix_spawnp(
+                IntByReference pid,
+                String file,
+                Pointer fileActions,
+                Pointer attributes,
+                String[] argv,
+                String[] envp);
 
         int waitpid(int pid, IntByReference status, int options);
     }
@@ -28,7 +34,8 @@ public final class NativeChildApp {
         long giveUpMillis = Long.parseLong(args[1]);
         C c = Native.load("c", C.class);
         System.out.println("app_jna=" + Native.class.getPackage().getImplementationVersion());
-        System.out.println("app_jna_jar=" + Native.class.getProtectionDomain().getCodeSource().getLocation());
+        System.out.println(
+                "app_jna_jar=" + Native.class.getProtectionDomain().getCodeSource().getLocation());
 
         int waited = spawn(c, "exit 7");
         int abandoned = spawn(c, "exit 9");
@@ -37,17 +44,33 @@ public final class NativeChildApp {
         Thread.sleep(waitMillis);
         IntByReference status = new IntByReference();
         int rc = c.waitpid(waited, status, 0);
-        System.out.println("waited_status=" + (rc == waited ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError()));
+        System.out.println(
+                "waited_status="
+                        + (rc == waited
+                                ? (status.getValue() >> 8) & 0xff
+                                : -1000 - Native.getLastError()));
 
-        Duration watch = Duration.ofMillis(Math.max(0, giveUpMillis - (System.currentTimeMillis() - abandonedAt)));
-        boolean reaped = Await.value(watch, () -> ProcessTable.stat(abandoned).isEmpty(), gone -> gone);
-        System.out.println("abandoned_reaped_after_ms=" + (reaped ? System.currentTimeMillis() - abandonedAt : -1));
+        Duration watch =
+                Duration.ofMillis(
+                        Math.max(0, giveUpMillis - (System.currentTimeMillis() - abandonedAt)));
+        boolean reaped =
+                Await.value(watch, () -> ProcessTable.stat(abandoned).isEmpty(), gone -> gone);
+        System.out.println(
+                "abandoned_reaped_after_ms="
+                        + (reaped ? System.currentTimeMillis() - abandonedAt : -1));
         System.out.println("zombies_left=" + Zombies.childrenOf(ProcessHandle.current().pid()));
     }
 
     private static int spawn(C c, String script) {
         IntByReference pid = new IntByReference();
-        int rc = c.posix_spawnp(pid, "sh", null, null, new String[] {"sh", "-c", script, null}, new String[] {"PATH=/usr/bin:/bin", null});
+        int rc =
+                c.posix_spawnp(
+                        pid,
+                        "sh",
+                        null,
+                        null,
+                        new String[] {"sh", "-c", script, null},
+                        new String[] {"PATH=/usr/bin:/bin", null});
         if (rc != 0) {
             throw new IllegalStateException("posix_spawnp: " + rc);
         }

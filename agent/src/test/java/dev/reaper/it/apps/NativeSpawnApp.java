@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Children started by native code, whose exit codes only their starter reads, during an orphan storm.
- * Two spawn paths of different shapes: NuProcess (a real native process library from Maven Central:
- * it forks through the JDK's JNI and reaps with waitpid(pid, WNOHANG) from its own thread), and
- * posix_spawnp through the application's own JNA, reaped by a blocking waitpid(pid) from another
- * thread. Each child is started by one of three kinds of thread: one that ends at once (its children
- * move to the leader thread's list, beside the orphans), one that ends while its children still run,
- * and one that lives on.
+ * Children started by native code, whose exit codes only their starter reads, during an orphan
+ * storm. Two spawn paths of different shapes: NuProcess (a real native process library from Maven
+ * Central: it forks through the JDK's JNI and reaps with waitpid(pid, WNOHANG) from its own
+ * thread), and posix_spawnp through the application's own JNA, reaped by a blocking waitpid(pid)
+ * from another thread. Each child is started by one of three kinds of thread: one that ends at once
+ * (its children move to the leader thread's list, beside the orphans), one that ends while its
+ * children still run, and one that lives on.
  *
  * <p>Arguments: ORPHANS PER_PATH. Each child runs {@code sleep 0.2; exit CODE} with a random CODE
  * from 0 to 125 (NuProcess takes 126 and 127 for a failed launch). Prints key=value lines: checked,
@@ -29,7 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NativeSpawnApp {
     public interface C extends Library {
-        int posix_spawnp(IntByReference pid, String file, Pointer fileActions, Pointer attributes, String[] argv, String[] envp);
+        int posix_spawnp(
+                IntByReference pid,
+                String file,
+                Pointer fileActions,
+                Pointer attributes,
+                String[] argv,
+                String[] envp);
 
         int waitpid(int pid, IntByReference status, int options);
     }
@@ -43,8 +49,17 @@ public final class NativeSpawnApp {
         int orphans = Integer.parseInt(args[0]);
         int perPath = Integer.parseInt(args[1]);
         long self = ProcessHandle.current().pid();
-        AgentReady.await(); // a thread that ended before the agent was ready left its children unrecorded (src/docs/reaping.md, "Limits")
-        Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start();
+        // a thread that ended before the agent was ready left its children unrecorded
+        // (src/docs/reaping.md, "Limits")
+        AgentReady.await();
+        Process storm =
+                new ProcessBuilder(
+                                "sh",
+                                "-c",
+                                "i=0; while [ $i -lt "
+                                        + orphans
+                                        + " ]; do (true &); i=$((i+1)); done")
+                        .start();
 
         Random random = new Random(42);
         List<Runnable> checks = new ArrayList<>();
@@ -54,12 +69,15 @@ public final class NativeSpawnApp {
             boolean nu = i % 2 == 0;
             Runnable[] check = new Runnable[1];
             CountDownLatch started = new CountDownLatch(1);
-            String[] starter = {"a thread that ends at once", "a thread that ends later", "the main thread"};
-            String by = " started by " + starter[i / 2 % 3];
-            Runnable start = () -> {
-                check[0] = nu ? nuProcess(code, by) : posixSpawn(code, by);
-                started.countDown();
+            String[] starter = {
+                "a thread that ends at once", "a thread that ends later", "the main thread"
             };
+            String by = " started by " + starter[i / 2 % 3];
+            Runnable start =
+                    () -> {
+                        check[0] = nu ? nuProcess(code, by) : posixSpawn(code, by);
+                        started.countDown();
+                    };
             switch (i / 2 % 3) {
                 case 0 -> starters.add(thread(start, 0)); // ends at once
                 case 1 -> starters.add(thread(start, 100)); // ends while its child still runs
@@ -91,49 +109,70 @@ public final class NativeSpawnApp {
     private static Runnable nuProcess(int code, String by) {
         int[] reported = {Integer.MIN_VALUE};
         CountDownLatch exited = new CountDownLatch(1);
-        NuProcessBuilder builder = new NuProcessBuilder(List.of("sh", "-c", "sleep 0.2; exit " + code));
-        builder.setProcessListener(new NuAbstractProcessHandler() {
-            @Override
-            public void onExit(int status) {
-                reported[0] = status;
-                exited.countDown();
-            }
-        });
+        NuProcessBuilder builder =
+                new NuProcessBuilder(List.of("sh", "-c", "sleep 0.2; exit " + code));
+        builder.setProcessListener(
+                new NuAbstractProcessHandler() {
+                    @Override
+                    public void onExit(int status) {
+                        reported[0] = status;
+                        exited.countDown();
+                    }
+                });
         NuProcess process = builder.start();
         return () -> {
             try {
                 boolean done = exited.await(60, TimeUnit.SECONDS);
-                compare("nuprocess pid " + process.getPID() + by, done ? reported[0] : Integer.MIN_VALUE, code);
+                compare(
+                        "nuprocess pid " + process.getPID() + by,
+                        done ? reported[0] : Integer.MIN_VALUE,
+                        code);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         };
     }
 
-    /** Starts the child with posix_spawnp; the check reaps it with a blocking waitpid, from whichever thread checks. */
+    /**
+     * Starts the child with posix_spawnp; the check reaps it with a blocking waitpid, from
+     * whichever thread checks.
+     */
     private static Runnable posixSpawn(int code, String by) {
         IntByReference pid = new IntByReference();
-        int rc = LIBC.posix_spawnp(pid, "sh", null, null, new String[] {"sh", "-c", "sleep 0.2; exit " + code, null}, ENV);
+        int rc =
+                LIBC.posix_spawnp(
+                        pid,
+                        "sh",
+                        null,
+                        null,
+                        new String[] {"sh", "-c", "sleep 0.2; exit " + code, null},
+                        ENV);
         if (rc != 0) {
             throw new IllegalStateException("posix_spawnp: " + rc);
         }
         return () -> {
             IntByReference status = new IntByReference();
             int reaped = LIBC.waitpid(pid.getValue(), status, 0);
-            int got = reaped == pid.getValue() ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError();
+            int got =
+                    reaped == pid.getValue()
+                            ? (status.getValue() >> 8) & 0xff
+                            : -1000 - Native.getLastError();
             compare("posix_spawn pid " + pid.getValue() + by, got, code);
         };
     }
 
     private static Thread thread(Runnable task, long lingerMillis) {
-        Thread thread = new Thread(() -> {
-            task.run();
-            try {
-                Thread.sleep(lingerMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "starter");
+        Thread thread =
+                new Thread(
+                        () -> {
+                            task.run();
+                            try {
+                                Thread.sleep(lingerMillis);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "starter");
         thread.start();
         return thread;
     }

@@ -20,17 +20,20 @@ import java.util.function.IntSupplier;
 /**
  * Children of this JVM and an orphan storm that all end while the JVM may be stopped (SIGSTOP):
  * each waits for DIR/go, which the test creates once it has stopped the JVM.
+ *
  * <ol>
- * <li>starts CHILDREN JDK children and NATIVE children of native code, with random exit codes: half
- * through NuProcess (which reaps its own with waitpid(pid, WNOHANG) from a thread of its own), half
- * through posix_spawn, reaped by a blocking waitpid once every other zombie is gone;
- * half of each kind from a thread that ends at once (their children move to the leader thread's
- * list, beside the orphans);</li>
- * <li>starts a shell that leaves ORPHANS double-forked orphans behind;</li>
- * <li>creates DIR/ready; checks every exit status, as the JDK and NuProcess report it; waits until
- * no zombie child is left.</li>
+ *   <li>starts CHILDREN JDK children and NATIVE children of native code, with random exit codes:
+ *       half through NuProcess (which reaps its own with waitpid(pid, WNOHANG) from a thread of its
+ *       own), half through posix_spawn, reaped by a blocking waitpid once every other zombie is
+ *       gone; half of each kind from a thread that ends at once (their children move to the leader
+ *       thread's list, beside the orphans);
+ *   <li>starts a shell that leaves ORPHANS double-forked orphans behind;
+ *   <li>creates DIR/ready; checks every exit status, as the JDK and NuProcess report it; waits
+ *       until no zombie child is left.
  * </ol>
- * Arguments: DIR ORPHANS CHILDREN NATIVE. Prints key=value lines: checked, mismatches, zombies_left.
+ *
+ * Arguments: DIR ORPHANS CHILDREN NATIVE. Prints key=value lines: checked, mismatches,
+ * zombies_left.
  */
 public final class PausedStormApp {
     private static final NativeSpawnApp.C LIBC = Native.load("c", NativeSpawnApp.C.class);
@@ -54,40 +57,60 @@ public final class PausedStormApp {
         List<Integer> nuCodes = new ArrayList<>();
         List<IntSupplier> posixChildren = new ArrayList<>();
         List<Integer> posixCodes = new ArrayList<>();
-        Runnable startHalf = () -> {
-            for (int i = 0; i < children / 2; i++) {
-                int code = random.nextInt(256);
-                jdkCodes.add(code);
-                jdkChildren.add(start("sh", "-c", afterGo + "exit " + code));
-            }
-            for (int i = 0; i < natives / 4; i++) {
-                int code = random.nextInt(126); // NuProcess reads 126 and 127 as a failed launch
-                nuCodes.add(code);
-                nuChildren.add(nuProcess(afterGo + "exit " + code));
-                code = random.nextInt(256);
-                posixCodes.add(code);
-                posixChildren.add(posixSpawn(afterGo + "exit " + code));
-            }
-        };
+        Runnable startHalf =
+                () -> {
+                    for (int i = 0; i < children / 2; i++) {
+                        int code = random.nextInt(256);
+                        jdkCodes.add(code);
+                        jdkChildren.add(start("sh", "-c", afterGo + "exit " + code));
+                    }
+                    for (int i = 0; i < natives / 4; i++) {
+                        int code =
+                                random.nextInt(
+                                        126); // NuProcess reads 126 and 127 as a failed launch
+                        nuCodes.add(code);
+                        nuChildren.add(nuProcess(afterGo + "exit " + code));
+                        code = random.nextInt(256);
+                        posixCodes.add(code);
+                        posixChildren.add(posixSpawn(afterGo + "exit " + code));
+                    }
+                };
         Thread spawner = new Thread(startHalf, "short-lived spawner");
         spawner.start();
         spawner.join();
         startHalf.run();
-        Process storm = start("sh", "-c", afterGo + "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done");
+        Process storm =
+                start(
+                        "sh",
+                        "-c",
+                        afterGo
+                                + "i=0; while [ $i -lt "
+                                + orphans
+                                + " ]; do (true &); i=$((i+1)); done");
         Files.writeString(dir.resolve("ready"), "");
 
         for (int i = 0; i < jdkChildren.size(); i++) {
             Process p = jdkChildren.get(i);
             int waited = p.waitFor();
             int onExit = p.onExit().get(60, TimeUnit.SECONDS).exitValue();
-            compare("JDK child " + p.pid(), waited == onExit ? waited : -1000 - onExit, jdkCodes.get(i));
+            compare(
+                    "JDK child " + p.pid(),
+                    waited == onExit ? waited : -1000 - onExit,
+                    jdkCodes.get(i));
         }
         for (int i = 0; i < nuChildren.size(); i++) {
-            compare("NuProcess child " + i, nuChildren.get(i).get(60, TimeUnit.SECONDS), nuCodes.get(i));
+            compare(
+                    "NuProcess child " + i,
+                    nuChildren.get(i).get(60, TimeUnit.SECONDS),
+                    nuCodes.get(i));
         }
         compare("storm", storm.waitFor(), 0);
-        // the posix_spawn children's zombies wait through the reaping of the whole pile: reaped only once nothing else is left
-        Await.value(Duration.ofSeconds(30), () -> ProcessTable.zombieChildren(self), n -> n <= posixChildren.size());
+        // the posix_spawn children's zombies wait through the reaping of the whole pile: reaped
+        // only once nothing else is left
+        Await.value(
+                Duration.ofSeconds(30),
+                () -> ProcessTable.zombieChildren(self),
+                n -> n <= posixChildren.size());
         for (int i = 0; i < posixChildren.size(); i++) {
             compare("posix_spawn child " + i, posixChildren.get(i).getAsInt(), posixCodes.get(i));
         }
@@ -100,7 +123,10 @@ public final class PausedStormApp {
 
     private static Process start(String... command) {
         try {
-            return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -110,12 +136,13 @@ public final class PausedStormApp {
     private static CompletableFuture<Integer> nuProcess(String script) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         NuProcessBuilder builder = new NuProcessBuilder(List.of("sh", "-c", script));
-        builder.setProcessListener(new NuAbstractProcessHandler() {
-            @Override
-            public void onExit(int status) {
-                exit.complete(status);
-            }
-        });
+        builder.setProcessListener(
+                new NuAbstractProcessHandler() {
+                    @Override
+                    public void onExit(int status) {
+                        exit.complete(status);
+                    }
+                });
         builder.start();
         return exit;
     }
@@ -126,14 +153,18 @@ public final class PausedStormApp {
      */
     private static IntSupplier posixSpawn(String script) {
         IntByReference pid = new IntByReference();
-        int rc = LIBC.posix_spawnp(pid, "sh", null, null, new String[] {"sh", "-c", script, null}, ENV);
+        int rc =
+                LIBC.posix_spawnp(
+                        pid, "sh", null, null, new String[] {"sh", "-c", script, null}, ENV);
         if (rc != 0) {
             throw new IllegalStateException("posix_spawnp: " + rc);
         }
         return () -> {
             IntByReference status = new IntByReference();
             int reaped = LIBC.waitpid(pid.getValue(), status, 0);
-            return reaped == pid.getValue() ? (status.getValue() >> 8) & 0xff : -1000 - Native.getLastError();
+            return reaped == pid.getValue()
+                    ? (status.getValue() >> 8) & 0xff
+                    : -1000 - Native.getLastError();
         };
     }
 

@@ -16,21 +16,24 @@ import java.util.concurrent.TimeUnit;
  * A long mixed run in a pid namespace whose pid_max is a few hundred, so that pids wrap again and
  * again (after the first wrap the kernel hands out the pids from 300 up only: a hundred for 400),
  * then a stop. Run it as PID 1 of that namespace.
+ *
  * <ol>
- * <li>Rounds until the pids of its children have wrapped WRAPS times: in each, JDK children with
- * random exit codes (half of them from a thread that ends at once), children through NuProcess
- * (which reaps its own with waitpid(pid, WNOHANG)), and a shell that leaves three orphans behind;
- * every exit status checked. Then waits until no zombie child is left, and prints key=value lines:
- * rounds, wraps, checked, mismatches, zombies_left.</li>
- * <li>Starts reuse-tree.sh with WORKERS workers in DIR, and has a shutdown hook (see {@link #hook});
- * once the workers have started, creates DIR/ready and waits for the stop. The hook prints
- * hook_checked and hook_mismatches.</li>
+ *   <li>Rounds until the pids of its children have wrapped WRAPS times: in each, JDK children with
+ *       random exit codes (half of them from a thread that ends at once), children through
+ *       NuProcess (which reaps its own with waitpid(pid, WNOHANG)), and a shell that leaves three
+ *       orphans behind; every exit status checked. Then waits until no zombie child is left, and
+ *       prints key=value lines: rounds, wraps, checked, mismatches, zombies_left.
+ *   <li>Starts reuse-tree.sh with WORKERS workers in DIR, and has a shutdown hook (see {@link
+ *       #hook}); once the workers have started, creates DIR/ready and waits for the stop. The hook
+ *       prints hook_checked and hook_mismatches.
  * </ol>
+ *
  * Arguments: DIR WRAPS WORKERS.
  */
 public final class PidReuseApp {
     /** How many bystanders the shutdown hook leaves running. */
     public static final int BYSTANDERS = 4;
+
     private static final List<String> mismatches = new ArrayList<>();
     private static int checked;
 
@@ -40,9 +43,10 @@ public final class PidReuseApp {
         int workers = Integer.parseInt(args[2]);
         long self = ProcessHandle.current().pid();
         AgentReady.await();
-        // NuProcess's first use resets SIGCHLD to SIG_DFL (it runs the JDK's own ProcessImpl init): the agent's handler,
-        // which wakes it while the JVM has no child, is gone until the agent's next wait installs it again, at most a sweep
-        // later. Until then orphans would wait for the sweep, and a hundred pids do not last that long.
+        // NuProcess's first use resets SIGCHLD to SIG_DFL (it runs the JDK's own ProcessImpl init):
+        // the agent's handler, which wakes it while the JVM has no child, is gone until the agent's
+        // next wait installs it again, at most a sweep later. Until then orphans would wait for the
+        // sweep, and a hundred pids do not last that long.
         nuProcess("sleep 0.01").get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!catchesSigchld() && System.nanoTime() - deadline < 0) {
@@ -60,16 +64,21 @@ public final class PidReuseApp {
             List<Integer> jdkCodes = new ArrayList<>();
             List<CompletableFuture<Integer>> nu = new ArrayList<>();
             List<Integer> nuCodes = new ArrayList<>();
-            Runnable start = () -> {
-                for (int i = 0; i < 2; i++) {
-                    int code = random.nextInt(256);
-                    jdkCodes.add(code);
-                    jdk.add(start("sh", "-c", "exit " + code));
-                }
-                int code = random.nextInt(126); // NuProcess reads 126 and 127 as a failed launch
-                nuCodes.add(code);
-                nu.add(nuProcess("sleep 0.01; exit " + code)); // one that exits at once ends before NuProcess has started it (an NPE it logs)
-            };
+            Runnable start =
+                    () -> {
+                        for (int i = 0; i < 2; i++) {
+                            int code = random.nextInt(256);
+                            jdkCodes.add(code);
+                            jdk.add(start("sh", "-c", "exit " + code));
+                        }
+                        int code =
+                                random.nextInt(
+                                        126); // NuProcess reads 126 and 127 as a failed launch
+                        nuCodes.add(code);
+                        // one that exits at once ends before NuProcess has started it (an NPE it
+                        // logs)
+                        nu.add(nuProcess("sleep 0.01; exit " + code));
+                    };
             Thread spawner = new Thread(start, "short-lived spawner");
             spawner.start();
             spawner.join();
@@ -83,10 +92,16 @@ public final class PidReuseApp {
                 lastPid = p.pid();
                 int waited = p.waitFor();
                 int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
-                compare("JDK child " + p.pid() + " in round " + rounds, waited == onExit ? waited : -1000 - onExit, jdkCodes.get(i));
+                compare(
+                        "JDK child " + p.pid() + " in round " + rounds,
+                        waited == onExit ? waited : -1000 - onExit,
+                        jdkCodes.get(i));
             }
             for (int i = 0; i < nu.size(); i++) {
-                compare("NuProcess child " + i + " in round " + rounds, nu.get(i).get(30, TimeUnit.SECONDS), nuCodes.get(i));
+                compare(
+                        "NuProcess child " + i + " in round " + rounds,
+                        nu.get(i).get(30, TimeUnit.SECONDS),
+                        nuCodes.get(i));
             }
             compare("orphans' parent in round " + rounds, orphans.waitFor(), 0);
         }
@@ -102,7 +117,8 @@ public final class PidReuseApp {
         try (InputStream script = PidReuseApp.class.getResourceAsStream("reuse-tree.sh")) {
             Files.copy(script, dir.resolve("reuse-tree.sh"));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> hook(dir, new Random(143)), "application hook"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> hook(dir, new Random(143)), "application hook"));
         start("sh", dir.resolve("reuse-tree.sh").toString(), dir.toString(), "" + workers);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (started(dir) < workers && System.nanoTime() - deadline < 0) {
@@ -124,19 +140,35 @@ public final class PidReuseApp {
         int hookChecked = 0;
         List<String> hookMismatches = new ArrayList<>();
         for (int i = 0; i < BYSTANDERS; i++) {
-            start("sh", dir.resolve("reuse-tree.sh").toString(), dir.toString(), "bystander", "h" + i);
+            start(
+                    "sh",
+                    dir.resolve("reuse-tree.sh").toString(),
+                    dir.toString(),
+                    "bystander",
+                    "h" + i);
         }
         try {
             for (int i = 0; i < 5; i++) {
                 int code = random.nextInt(126);
                 codes.add(code);
-                children.add(start("sh", "-c", "i=0; while [ $i -lt 10 ]; do sleep 0.02 || exit 200; i=$((i+1)); done; exit " + code));
+                children.add(
+                        start(
+                                "sh",
+                                "-c",
+                                "i=0; while [ $i -lt 10 ]; do sleep 0.02 || exit 200; i=$((i+1)); done; exit "
+                                        + code));
             }
             for (int i = 0; i < children.size(); i++) {
                 int got = children.get(i).waitFor();
                 hookChecked++;
                 if (got != codes.get(i)) {
-                    hookMismatches.add("hook child " + children.get(i).pid() + ": expected " + codes.get(i) + ", got " + got);
+                    hookMismatches.add(
+                            "hook child "
+                                    + children.get(i).pid()
+                                    + ": expected "
+                                    + codes.get(i)
+                                    + ", got "
+                                    + got);
                 }
             }
         } catch (InterruptedException e) {
@@ -148,11 +180,16 @@ public final class PidReuseApp {
         System.out.flush();
     }
 
-    /** Whether a handler catches SIGCHLD (17), as the kernel sees it: bit 16 of SigCgt in /proc/self/status. */
+    /**
+     * Whether a handler catches SIGCHLD (17), as the kernel sees it: bit 16 of SigCgt in
+     * /proc/self/status.
+     */
     private static boolean catchesSigchld() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("SigCgt:")) {
-                return (Long.parseUnsignedLong(line.substring("SigCgt:".length()).strip(), 16) & (1L << 16)) != 0;
+                return (Long.parseUnsignedLong(line.substring("SigCgt:".length()).strip(), 16)
+                                & (1L << 16))
+                        != 0;
             }
         }
         return false;
@@ -166,7 +203,10 @@ public final class PidReuseApp {
 
     private static Process start(String... command) {
         try {
-            return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -176,12 +216,13 @@ public final class PidReuseApp {
     private static CompletableFuture<Integer> nuProcess(String script) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         NuProcessBuilder builder = new NuProcessBuilder(List.of("sh", "-c", script));
-        builder.setProcessListener(new NuAbstractProcessHandler() {
-            @Override
-            public void onExit(int status) {
-                exit.complete(status);
-            }
-        });
+        builder.setProcessListener(
+                new NuAbstractProcessHandler() {
+                    @Override
+                    public void onExit(int status) {
+                        exit.complete(status);
+                    }
+                });
         builder.start();
         return exit;
     }

@@ -21,12 +21,23 @@ public final class QuietApp {
         boolean report = args.length > 2 && args[2].equals("report");
         long self = ProcessHandle.current().pid();
         if (orphans > 0) {
-            new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done").start().waitFor();
+            new ProcessBuilder(
+                            "sh",
+                            "-c",
+                            "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done")
+                    .start()
+                    .waitFor();
         }
-        Await.until("the agent started or gave up", SETTLE, () -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("reaper-starting")));
-        Await.until("every child of this JVM ended", SETTLE, () -> ProcessTable.all().stream()
-                .noneMatch(p -> p.ppid() == self && !p.zombie()));
+        Await.until(
+                "the agent started or gave up",
+                SETTLE,
+                () ->
+                        Thread.getAllStackTraces().keySet().stream()
+                                .noneMatch(t -> t.getName().equals("reaper-starting")));
+        Await.until(
+                "every child of this JVM ended",
+                SETTLE,
+                () -> ProcessTable.all().stream().noneMatch(p -> p.ppid() == self && !p.zombie()));
         int left = Zombies.awaitNone(self, waitMillis);
         if (report) {
             System.out.println("zombies_left=" + left);

@@ -12,7 +12,9 @@ public final class RecordedStormApp {
         int orphans = Integer.parseInt(args[0]);
         AttachTargetApp.leaveOrphans(orphans);
         int left = Zombies.awaitNone(ProcessHandle.current().pid(), 10_000);
-        Object reaped = ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName("dev.reaper:type=Reaper"), "ZombiesReaped");
+        Object reaped =
+                ManagementFactory.getPlatformMBeanServer()
+                        .getAttribute(new ObjectName("dev.reaper:type=Reaper"), "ZombiesReaped");
         System.out.println("zombies_left=" + left);
         System.out.println("mbean_zombies_reaped=" + reaped);
     }

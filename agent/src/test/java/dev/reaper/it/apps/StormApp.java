@@ -11,20 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An orphan storm, and meanwhile the JVM's own children, whose exit codes must stay exact.
  *
- * <p>Arguments: ORPHANS THREADS BATCHES BATCH_SIZE WAIT_MILLIS. The storm is a shell that double-forks ORPHANS
- * processes, each re-parented to this JVM when its parent exits. THREADS threads each start BATCHES
- * batches of BATCH_SIZE children with random exit codes 0-255; a batch waits on stdin and exits all
- * at once when its stdins are closed. Every other batch is started by a thread that dies before its
- * children exit. After each batch the thread starts children that exit at once (`false`, `sh -c 'exit N'`).
- * At the end it waits up to WAIT_MILLIS for its zombie children to be gone. Prints key=value lines:
- * checked, mismatches, orphans, zombies_left.
+ * <p>Arguments: ORPHANS THREADS BATCHES BATCH_SIZE WAIT_MILLIS. The storm is a shell that
+ * double-forks ORPHANS processes, each re-parented to this JVM when its parent exits. THREADS
+ * threads each start BATCHES batches of BATCH_SIZE children with random exit codes 0-255; a batch
+ * waits on stdin and exits all at once when its stdins are closed. Every other batch is started by
+ * a thread that dies before its children exit. After each batch the thread starts children that
+ * exit at once (`false`, `sh -c 'exit N'`). At the end it waits up to WAIT_MILLIS for its zombie
+ * children to be gone. Prints key=value lines: checked, mismatches, orphans, zombies_left.
  */
 public final class StormApp {
     /**
      * Children that exit at once, per batch. One of them may exit before the JDK has registered it
-     * (FACTS.md): a reaper that looked beyond the leader thread's list steals a few percent of these.
+     * (FACTS.md): a reaper that looked beyond the leader thread's list steals a few percent of
+     * these.
      */
     public static final int FAST_PER_BATCH = 10;
+
     private static final AtomicInteger checked = new AtomicInteger();
     private static final List<String> mismatches = new ArrayList<>();
 
@@ -36,8 +38,15 @@ public final class StormApp {
         long waitMillis = Long.parseLong(args[4]);
         long self = ProcessHandle.current().pid();
 
-        Process storm = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + orphans + " ]; do (true &); i=$((i+1)); done")
-                .redirectErrorStream(true).start();
+        Process storm =
+                new ProcessBuilder(
+                                "sh",
+                                "-c",
+                                "i=0; while [ $i -lt "
+                                        + orphans
+                                        + " ]; do (true &); i=$((i+1)); done")
+                        .redirectErrorStream(true)
+                        .start();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             long seed = t;
@@ -65,13 +74,14 @@ public final class StormApp {
             for (int b = 0; b < batches; b++) {
                 List<Process> batch = new ArrayList<>();
                 List<Integer> codes = new ArrayList<>();
-                Runnable start = () -> {
-                    for (int i = 0; i < batchSize; i++) {
-                        int code = random.nextInt(256);
-                        codes.add(code);
-                        batch.add(start("sh", "-c", "read line; exit " + code));
-                    }
-                };
+                Runnable start =
+                        () -> {
+                            for (int i = 0; i < batchSize; i++) {
+                                int code = random.nextInt(256);
+                                codes.add(code);
+                                batch.add(start("sh", "-c", "read line; exit " + code));
+                            }
+                        };
                 if (b % 2 == 1) {
                     Thread spawner = new Thread(start, "short-lived spawner");
                     spawner.start();
@@ -98,13 +108,16 @@ public final class StormApp {
 
     private static Process start(String... command) {
         try {
-            return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new RuntimeException(e);
         }
     }
 
-    private static void check(String what, Process p, int expected) throws InterruptedException, ExecutionException {
+    private static void check(String what, Process p, int expected)
+            throws InterruptedException, ExecutionException {
         int waited = p.waitFor();
         int value = p.exitValue();
         int onExit;
@@ -117,7 +130,18 @@ public final class StormApp {
         }
         checked.incrementAndGet();
         if (waited != expected || value != expected || onExit != expected) {
-            mismatch(what + " pid " + p.pid() + ": expected " + expected + ", waitFor " + waited + ", exitValue " + value + ", onExit " + onExit);
+            mismatch(
+                    what
+                            + " pid "
+                            + p.pid()
+                            + ": expected "
+                            + expected
+                            + ", waitFor "
+                            + waited
+                            + ", exitValue "
+                            + value
+                            + ", onExit "
+                            + onExit);
         }
     }
 

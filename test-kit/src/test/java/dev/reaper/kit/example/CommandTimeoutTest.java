@@ -7,10 +7,15 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Code that gives up on a command past its timeout must not leave what the command started behind. */
+/**
+ * Code that gives up on a command past its timeout must not leave what the command started behind.
+ */
 @LeavesNoProcesses
 class CommandTimeoutTest {
-    /** The code under test: runs a command; past the timeout, kills it and everything it started, and returns -1. */
+    /**
+     * The code under test: runs a command; past the timeout, kills it and everything it started,
+     * and returns -1.
+     */
     static int run(Duration timeout, String... command) throws Exception {
         Process process = new ProcessBuilder(command).start();
         if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
