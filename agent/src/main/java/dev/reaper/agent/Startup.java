@@ -122,7 +122,7 @@ final class Startup {
                         + ", "
                         + options);
         if (caps.natives().kernel() != null) {
-            watchThreadsEnd(agent, caps);
+            watchThreadsEnd(agent);
         }
         if (!launch.atStartup()) {
             recordEarlierChildren(agent, kernel);
@@ -539,7 +539,7 @@ final class Startup {
      * at start-up they are taken for orphans, a window the README states. JVMTI is there only once
      * premain has returned: on the main thread (strict=true), this goes on on a thread of its own.
      */
-    private void watchThreadsEnd(Wired agent, Capabilities caps) {
+    private void watchThreadsEnd(Wired agent) {
         Runnable watch = new Runnable() { // a class, not a lambda: see dev.reaper.boot.AgentLoader
                     @Override
                     public void run() {

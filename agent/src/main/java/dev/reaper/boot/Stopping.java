@@ -209,8 +209,7 @@ final class Stopping {
                                                     + " ms)");
                                 }
                                 // at once if the budget leaves the hooks no time (said at
-                                // start-up); else a no-op
-                                // if it ran
+                                // start-up); else a no-op if it ran
                                 relay(decided, loaded);
                             }
                         },

@@ -74,8 +74,7 @@ final class Attach {
                     }
                     if (state != null) {
                         // attached again with grace=: the running agent takes the new grace, for
-                        // the
-                        // zombies waiting out theirs too
+                        // the zombies waiting out theirs too
                         try {
                             vm.loadAgent(loadablePath(target, agentJar), options);
                         } catch (AgentInitializationException | AgentLoadException e) {
@@ -377,7 +376,7 @@ final class Attach {
         /** "PID@MILLIS PID@MILLIS ...", as the agent publishes it. */
         static List<Waiting> parse(String list) {
             List<Waiting> waiting = new ArrayList<>();
-            for (String item : list.split(" ")) {
+            for (String item : list.split(" ", -1)) {
                 int at = item.indexOf('@');
                 if (at > 0) {
                     waiting.add(

@@ -58,7 +58,7 @@ public final class Cli {
                                     : " (default " + option.fallback() + ")");
             StringBuilder line =
                     new StringBuilder(String.format("  %-24s", option.key() + "=" + option.form()));
-            for (String word : what.split(" ")) {
+            for (String word : what.split(" ", -1)) {
                 if (line.length() + 1 + word.length() > 100) {
                     text.append(line.toString().stripTrailing()).append('\n');
                     line = new StringBuilder(" ".repeat(26));
@@ -121,7 +121,7 @@ public final class Cli {
                             : Attach.NO_ATTACH_MODULE;
                 }
                 case "zombies" -> {
-                    if (!expect(args, 1, 2, err) || args.length == 2 && !pid(args[1], err)) {
+                    if (!expect(args, 1, 2, err) || (args.length == 2 && !pid(args[1], err))) {
                         return USAGE;
                     }
                     Long root = args.length == 2 ? Long.valueOf(args[1]) : null;

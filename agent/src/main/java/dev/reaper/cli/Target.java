@@ -27,9 +27,9 @@ final class Target {
 
     /** The effective uid of the target, from /proc/PID/status; -1 if unknown. */
     long uid() throws IOException {
-        for (String line : read("status").split("\n")) {
+        for (String line : read("status").split("\n", -1)) {
             if (line.startsWith("Uid:")) {
-                return Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
+                return Long.parseLong(line.substring(4).strip().split("\\s+", -1)[1]);
             }
         }
         return -1;
@@ -52,7 +52,7 @@ final class Target {
         if (read("cmdline").contains(flag)) {
             return true;
         }
-        for (String variable : read("environ").split("\0")) {
+        for (String variable : read("environ").split("\0", -1)) {
             if ((variable.startsWith("JAVA_TOOL_OPTIONS=")
                             || variable.startsWith("JDK_JAVA_OPTIONS="))
                     && variable.contains(flag)) {

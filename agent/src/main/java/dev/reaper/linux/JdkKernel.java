@@ -118,7 +118,7 @@ public final class JdkKernel implements Kernel {
         if (now == null
                 || !now.zombie()
                 || now.ppid() != self
-                || startTime != ProcessId.UNKNOWN && now.startTime() != startTime) {
+                || (startTime != ProcessId.UNKNOWN && now.startTime() != startTime)) {
             // gone, reaped by another, or no longer this JVM's zombie: waitpid would block on it
             return NOT_REAPED;
         }

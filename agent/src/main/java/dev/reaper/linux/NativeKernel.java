@@ -136,7 +136,7 @@ public final class NativeKernel implements Kernel {
 
     @Override
     public int reap(long pid, long startTime, int pin) throws IOException {
-        if (pin == GONE || startTime != ProcessId.UNKNOWN && !sameStart(pid, startTime)) {
+        if (pin == GONE || (startTime != ProcessId.UNKNOWN && !sameStart(pid, startTime))) {
             return NOT_REAPED;
         }
         siginfo.setInt(SI_PID_OFFSET, 0);

@@ -2,6 +2,7 @@ package dev.reaper.options;
 
 import dev.reaper.proc.Signal;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -167,23 +168,25 @@ public record Options(
 
         /** What the option accepts, for an error message. */
         public String accepted() {
-            switch (kind) {
-                case DURATION:
-                    return "a duration from "
-                            + Kind.format(min)
-                            + " to "
-                            + Kind.format(max)
-                            + ", e.g. 500ms, 2s, 1m";
-                case SIGNALS:
-                    return "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none";
-                case EXIT_REMAP:
-                    return "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat";
-                default: // a choice of words: "a, b or c"
-                    int last = kind.form.lastIndexOf('|');
-                    return kind.form.substring(0, last).replace("|", ", ")
-                            + " or "
-                            + kind.form.substring(last + 1);
-            }
+            return switch (kind) {
+                case DURATION ->
+                        "a duration from "
+                                + Kind.format(min)
+                                + " to "
+                                + Kind.format(max)
+                                + ", e.g. 500ms, 2s, 1m";
+                case SIGNALS ->
+                        "shutdown signals joined by '+', from TERM, INT, HUP (e.g. TERM+INT), or none";
+                case EXIT_REMAP ->
+                        "FROM:TO, two exit statuses from 0 to 255 (e.g. 143:0); the key may repeat";
+                default -> choiceOfWords(kind.form);
+            };
+        }
+
+        /** "a, b or c" for the form "a|b|c". */
+        private static String choiceOfWords(String form) {
+            int last = form.lastIndexOf('|');
+            return form.substring(0, last).replace("|", ", ") + " or " + form.substring(last + 1);
         }
 
         /**
@@ -191,45 +194,36 @@ public record Options(
          * which may repeat.
          */
         Object parse(String text) {
-            switch (kind) {
-                case BOOLEAN:
-                    return bool(text);
-                case LOG_LEVEL:
-                    return named(LogLevel.values(), text.toUpperCase(Locale.ROOT));
-                case JMX:
-                    return named(Jmx.values(), text.toUpperCase(Locale.ROOT));
-                case STOP_ORDER:
-                    return named(
-                            StopOrder.values(), text.toUpperCase(Locale.ROOT).replace('-', '_'));
-                case DURATION:
-                    return Kind.duration(text, min, max);
-                case SIGNALS:
-                    return signals(text);
-                default:
-                    throw new IllegalStateException(key());
-            }
+            return switch (kind) {
+                case BOOLEAN -> bool(text);
+                case LOG_LEVEL -> named(LogLevel.values(), text.toUpperCase(Locale.ROOT));
+                case JMX -> named(Jmx.values(), text.toUpperCase(Locale.ROOT));
+                case STOP_ORDER ->
+                        named(StopOrder.values(), text.toUpperCase(Locale.ROOT).replace('-', '_'));
+                case DURATION -> Kind.duration(text, min, max);
+                case SIGNALS -> signals(text);
+                case EXIT_REMAP -> throw new IllegalStateException(key());
+            };
         }
 
         /** The value as a user would write it. */
         @SuppressWarnings("unchecked")
         String format(Object value) {
-            switch (kind) {
-                case LOG_LEVEL:
-                case JMX:
-                    return ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
-                case STOP_ORDER:
-                    return ((StopOrder) value).key();
-                case DURATION:
-                    return Kind.format((Duration) value);
-                case SIGNALS:
-                    Set<String> names = new TreeSet<>();
-                    for (Signal signal : (Set<Signal>) value) {
-                        names.add(signal.name());
-                    }
-                    return names.isEmpty() ? "none" : String.join("+", names);
-                default:
-                    return String.valueOf(value);
+            return switch (kind) {
+                case LOG_LEVEL, JMX -> ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
+                case STOP_ORDER -> ((StopOrder) value).key();
+                case DURATION -> Kind.format((Duration) value);
+                case SIGNALS -> signalNames((Set<Signal>) value);
+                case BOOLEAN, EXIT_REMAP -> String.valueOf(value);
+            };
+        }
+
+        private static String signalNames(Set<Signal> signals) {
+            Set<String> names = new TreeSet<>();
+            for (Signal signal : signals) {
+                names.add(signal.name());
             }
+            return names.isEmpty() ? "none" : String.join("+", names);
         }
 
         /**
@@ -341,13 +335,14 @@ public record Options(
         Map<String, String> arguments = pairs(fromArguments, "the agent options");
         exitRemap.putAll(remaps(arguments.remove(Option.EXIT_REMAP.key()), "the agent options"));
         values.putAll(arguments);
-        Object[] parsed = new Object[Option.values().length];
+        Map<Option, Object> parsed = new EnumMap<>(Option.class);
         for (Option option : Option.values()) {
             String given = values.get(option.key());
             String text = given != null ? given : option.fallback;
             try {
-                parsed[option.ordinal()] =
-                        option == Option.EXIT_REMAP ? Map.copyOf(exitRemap) : option.parse(text);
+                parsed.put(
+                        option,
+                        option == Option.EXIT_REMAP ? Map.copyOf(exitRemap) : option.parse(text));
             } catch (IllegalArgumentException e) {
                 throw bad(option, text);
             }
@@ -355,42 +350,42 @@ public record Options(
         return of(parsed);
     }
 
-    /** The record from the parsed values, in the table's order. */
-    @SuppressWarnings("unchecked")
-    private static Options of(Object[] v) {
+    /** The record from the parsed values. */
+    @SuppressWarnings("unchecked") // each option's parse gives its component's type
+    private static Options of(Map<Option, Object> v) {
         return new Options(
-                (Boolean) v[0],
-                (Boolean) v[1],
-                (LogLevel) v[2],
-                (Duration) v[3],
-                (Duration) v[4],
-                (Boolean) v[5],
-                (Set<Signal>) v[6],
-                (StopOrder) v[7],
-                (Duration) v[8],
-                (Duration) v[9],
-                (Map<Integer, Integer>) v[10],
-                (Boolean) v[11],
-                (Jmx) v[12]);
+                (Boolean) v.get(Option.ENABLED),
+                (Boolean) v.get(Option.SUBREAPER),
+                (LogLevel) v.get(Option.LOG),
+                (Duration) v.get(Option.SWEEP),
+                (Duration) v.get(Option.GRACE),
+                (Boolean) v.get(Option.STRICT),
+                (Set<Signal>) v.get(Option.RELAY),
+                (StopOrder) v.get(Option.STOP_ORDER),
+                (Duration) v.get(Option.STOP_TIMEOUT),
+                (Duration) v.get(Option.STOP_BUDGET),
+                (Map<Integer, Integer>) v.get(Option.EXIT_REMAP),
+                (Boolean) v.get(Option.STOP_ON_EXIT),
+                (Jmx) v.get(Option.JMX));
     }
 
-    /** The record's values, in the table's order. */
-    private Object[] values() {
-        return new Object[] {
-            enabled,
-            subreaper,
-            log,
-            sweep,
-            grace,
-            strict,
-            relay,
-            stopOrder,
-            stopTimeout,
-            stopBudget,
-            exitRemap,
-            stopOnExit,
-            jmx
-        };
+    /** The record's values, by option. */
+    private Map<Option, Object> values() {
+        Map<Option, Object> v = new EnumMap<>(Option.class);
+        v.put(Option.ENABLED, enabled);
+        v.put(Option.SUBREAPER, subreaper);
+        v.put(Option.LOG, log);
+        v.put(Option.SWEEP, sweep);
+        v.put(Option.GRACE, grace);
+        v.put(Option.STRICT, strict);
+        v.put(Option.RELAY, relay);
+        v.put(Option.STOP_ORDER, stopOrder);
+        v.put(Option.STOP_TIMEOUT, stopTimeout);
+        v.put(Option.STOP_BUDGET, stopBudget);
+        v.put(Option.EXIT_REMAP, exitRemap);
+        v.put(Option.STOP_ON_EXIT, stopOnExit);
+        v.put(Option.JMX, jmx);
+        return v;
     }
 
     private static OptionsException bad(Option option, String value) {
@@ -413,7 +408,7 @@ public record Options(
         if (joined == null) {
             return remaps;
         }
-        for (String value : joined.split(",")) {
+        for (String value : joined.split(",", -1)) {
             int colon = value.indexOf(':');
             int from;
             int to;
@@ -583,7 +578,7 @@ public record Options(
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        Object[] values = values();
+        Map<Option, Object> values = values();
         for (Option option : Option.values()) {
             if (option == Option.EXIT_REMAP) {
                 for (Map.Entry<Integer, Integer> remap : new TreeMap<>(exitRemap).entrySet()) {
@@ -596,7 +591,7 @@ public record Options(
                 text.append(text.length() == 0 ? "" : ",")
                         .append(option.key())
                         .append('=')
-                        .append(option.format(values[option.ordinal()]));
+                        .append(option.format(values.get(option)));
             }
         }
         return text.toString();

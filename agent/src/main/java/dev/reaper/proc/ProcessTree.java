@@ -19,6 +19,8 @@ public final class ProcessTree {
     /** What a walk does with each process it finds. */
     public interface Visitor {
         /**
+         * Takes one process the walk found.
+         *
          * @param parent the process it was found under
          * @param tid the thread of {@code parent} whose children list holds it (tid == parent: the
          *     leader, where orphans go)

@@ -4,6 +4,8 @@ import dev.reaper.linux.Kernel;
 import dev.reaper.proc.ProcessId;
 import dev.reaper.proc.Stat;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -88,13 +90,17 @@ public final class OwnedChildren implements Predicate<ProcessId> {
 
     /** Drops the entries whose process is gone, or whose pid now names another process. */
     public void prune(Kernel kernel) throws IOException {
-        for (Map.Entry<Long, ProcessId> entry : owned.entrySet()) {
-            Stat now = kernel.stat(entry.getKey());
-            if (now == null
-                    || now.startTime() != entry.getValue().startTime()
-                    || now.ppid() != self) {
-                owned.remove(entry.getKey(), entry.getValue());
+        List<ProcessId> stale = new ArrayList<>();
+        for (ProcessId recorded : owned.values()) {
+            Stat now = kernel.stat(recorded.pid());
+            if (now == null || now.startTime() != recorded.startTime() || now.ppid() != self) {
+                stale.add(recorded);
             }
+        }
+        for (ProcessId gone : stale) {
+            // this very entry only: a thread that ended meanwhile may have recorded a new process
+            // on the pid
+            owned.remove(gone.pid(), gone);
         }
     }
 }

@@ -27,6 +27,8 @@ public final class Targets {
     }
 
     /**
+     * What the relay does with one process.
+     *
      * @param process what /proc says of it
      * @param whose for a child of the JVM, whose it is (Ownership#whose); null for a deeper
      *     descendant

@@ -82,8 +82,7 @@ class JfrIT {
                                     .as("known (-1 ms: the kernel does not tell)")
                                     .isFalse();
                             // the event says what the log line says: command, status, and how long
-                            // it was a zombie,
-                            // to the millisecond
+                            // it was a zombie, to the millisecond
                             assertThat(
                                             e.getString("command")
                                                     + " "

@@ -270,7 +270,7 @@ public final class Jvm {
     /** The key=value lines of {@code text}, in order; other lines are left out. */
     public static Map<String, String> keyValues(String text) {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             int eq = line.indexOf('=');
             if (eq > 0) {
                 values.put(line.substring(0, eq), line.substring(eq + 1));

@@ -59,8 +59,7 @@ class LogLinesIT {
                                     .containsOnlyKeys("pid", "command", "status", "zombie_for_ms");
                             assertThat(Long.parseLong(line.get("pid"))).isGreaterThan(1);
                             // a number of milliseconds, known (-1 would say the kernel does not
-                            // tell); what it
-                            // measures: zombieForIsHowLongItWasAZombie
+                            // tell); what it measures: zombieForIsHowLongItWasAZombie
                             assertThat(line.get("zombie_for_ms")).matches("\\d+");
                         });
         // 5 shells that exit at once, 2 sleeps ended by the relayed SIGTERM, 1 that ignored it:
@@ -91,8 +90,7 @@ class LogLinesIT {
                                             Map.entry("processes", "3"),
                                             Map.entry("killed", "1"));
                             // one process ignored SIGTERM: the relay waited the stop-timeout for
-                            // it, then killed
-                            // it; and it was over before the JVM had ended
+                            // it, then killed it; and it was over before the JVM had ended
                             assertThat(Long.parseLong(line.get("took_ms")))
                                     .as("took_ms, against stop-timeout")
                                     .isGreaterThanOrEqualTo(STOP_TIMEOUT.toMillis())

@@ -120,7 +120,7 @@ class PidReuseIT {
     }
 
     private static boolean kernelAtLeast(int major, int minor) {
-        String[] version = System.getProperty("os.version").split("[.-]");
+        String[] version = System.getProperty("os.version").split("[.-]", -1);
         int have = Integer.parseInt(version[0]) * 1000 + Integer.parseInt(version[1]);
         return have >= major * 1000 + minor;
     }

@@ -169,7 +169,7 @@ class PrometheusIT {
      */
     static Map<String, String> reaperSamples(String body) {
         Map<String, String> samples = new LinkedHashMap<>();
-        for (String line : body.split("\n")) {
+        for (String line : body.split("\n", -1)) {
             if (line.startsWith("reaper")) {
                 int space = line.lastIndexOf(' ');
                 samples.put(

@@ -47,7 +47,7 @@ class TomcatIT {
                         .asPid1()
                         .classPath(TOMCAT)
                         .start(TomcatCgiApp.class, dir.toString());
-        serve(tomcat);
+        serve();
         long pid = tomcat.pid();
         await(
                 "the orphans gone, the jobs running, no zombie",
@@ -66,7 +66,7 @@ class TomcatIT {
                         .asPid1()
                         .classPath(TOMCAT)
                         .start(TomcatCgiApp.class, dir.toString());
-        serve(tomcat);
+        serve();
         long pid = tomcat.pid();
         await(ORPHANS + " zombies", () -> zombies(pid) == ORPHANS);
 
@@ -80,7 +80,8 @@ class TomcatIT {
      * ORPHANS requests that leave an orphan, JOBS that start a job; returns once the orphans have
      * all finished their work.
      */
-    private void serve(Running tomcat) throws Exception {
+    /** Sends the requests that leave orphans, once the Tomcat under test listens. */
+    private void serve() throws Exception {
         await(
                 "Tomcat listening",
                 () -> Files.exists(dir.resolve("port")) && Files.size(dir.resolve("port")) > 0);

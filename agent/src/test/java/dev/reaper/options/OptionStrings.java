@@ -212,7 +212,8 @@ public final class OptionStrings {
             return "null";
         }
         StringBuilder quoted = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             quoted.append(
                     c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
                             ? String.valueOf(c)

@@ -157,7 +157,7 @@ class FakeKernel implements Kernel {
         Child child = children.get(pid);
         if (child == null
                 || !child.zombie
-                || startTime != ProcessId.UNKNOWN && child.startTime != startTime) {
+                || (startTime != ProcessId.UNKNOWN && child.startTime != startTime)) {
             return NOT_REAPED;
         }
         children.remove(pid);

@@ -74,7 +74,7 @@ class OwnershipTest {
 
     private static final long GRACE = 60_000;
     private static final long T0 = 1_000_000;
-    private static final LongPredicate JDK_NONE = pid -> false;
+    private static final LongPredicate JDK_NONE = OwnershipTest::jdkWaitsForNone;
 
     @Test
     void anOrphanOnTheLeadersListIsReapedAtOnce() {
@@ -262,6 +262,11 @@ class OwnershipTest {
      * The owned set's rule, over a map of pid to start time: the same pid, and the same start time
      * where it is known.
      */
+    /** The JDK's table when the JDK has started no child. */
+    private static boolean jdkWaitsForNone(long pid) {
+        return false;
+    }
+
     private static Predicate<ProcessId> owned(Map<Long, Long> owned) {
         return id ->
                 owned.containsKey(id.pid())

@@ -12,12 +12,34 @@ import java.util.regex.Pattern;
 /**
  * A CGI script's output, parsed (RFC 3875, section 6): a header block, a blank line, the body. The
  * header block needs at least one of Content-Type, Location and Status; {@code Status: 404 Not
- * Found} sets the response's status; a Location without a Status is a redirect (302).
- *
- * @param headers the script's headers for the client, Status and the framing ones left out
+ * Found} sets the response's status; a Location without a Status is a redirect (302). The headers
+ * are the script's for the client, Status and the framing ones left out.
  */
-record CgiResponse(int status, List<Header> headers, byte[] body) {
+final class CgiResponse {
     record Header(String name, String value) {}
+
+    private final int status;
+    private final List<Header> headers;
+    private final byte[] body;
+
+    private CgiResponse(int status, List<Header> headers, byte[] body) {
+        this.status = status;
+        this.headers = headers;
+        this.body = body;
+    }
+
+    int status() {
+        return status;
+    }
+
+    List<Header> headers() {
+        return headers;
+    }
+
+    /** The body, as the script wrote it (not a copy: the server sends it once). */
+    byte[] body() {
+        return body;
+    }
 
     /** Output that is not a CGI response: the server answers 502 Bad Gateway. */
     static final class Malformed extends Exception {

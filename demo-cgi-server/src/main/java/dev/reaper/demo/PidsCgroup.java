@@ -74,7 +74,7 @@ final class PidsCgroup implements AutoCloseable {
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
             String[] halves = line.split(" - ", 2);
-            String[] mount = halves[0].split(" ");
+            String[] mount = halves[0].split(" ", -1);
             String[] fs = halves.length == 2 ? halves[1].split(" ") : new String[0];
             if (mount.length < 5 || fs.length < 3) {
                 continue;

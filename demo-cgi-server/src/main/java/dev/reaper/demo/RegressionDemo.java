@@ -147,9 +147,9 @@ public final class RegressionDemo {
                                 .allMatch(
                                         r ->
                                                 r.asExpected()
-                                                        || r.problem() != null
+                                                        || (r.problem() != null
                                                                 && r.problem()
-                                                                        .startsWith("skipped"))
+                                                                        .startsWith("skipped")))
                         && pidsRows.stream().allMatch(r -> r.asExpected() || r.skipped());
         System.exit(allAsExpected ? 0 : 1);
     }

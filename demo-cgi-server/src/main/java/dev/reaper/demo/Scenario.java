@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -74,15 +76,17 @@ final class Scenario {
         int zombies = zombiesLeftBelow(pid, SETTLE);
         long reaped = DemoClient.field(client.status(), "zombiesReaped");
 
+        // answered, if at all, at the stop: what they got is not this scenario's concern
+        List<CompletableFuture<?>> jobs = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
-            // answered, if at all, at the stop
-            client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i);
+            jobs.add(client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i));
         }
         awaitMarkers(markers, ".started", JOBS, Duration.ofSeconds(20));
         long stopping = System.nanoTime();
         server.signal("TERM");
         int status = server.awaitExit(Duration.ofSeconds(30));
         long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+        jobs.forEach(job -> job.cancel(true));
         return new Outcome(
                 requests,
                 timedOut,

@@ -7,11 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,7 +29,18 @@ final class ScriptProcess {
     /** What a run gave. */
     sealed interface Result {}
 
-    record Output(byte[] bytes) implements Result {}
+    /** The script's whole output (not a copy: the server reads it once). */
+    static final class Output implements Result {
+        private final byte[] bytes;
+
+        Output(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+    }
 
     record TimedOut() implements Result {}
 
@@ -46,8 +58,7 @@ final class ScriptProcess {
             Executors.newCachedThreadPool(daemons("cgi-pipe-"));
 
     /** Kills, at its deadline, a script that closed its stdout but kept running. */
-    private static final ScheduledExecutorService DEADLINES =
-            Executors.newSingleThreadScheduledExecutor(daemons("cgi-deadline-"));
+    private static final Timer DEADLINES = new Timer("cgi-deadline", true);
 
     private ScriptProcess() {}
 
@@ -72,9 +83,13 @@ final class ScriptProcess {
             }
             if (process.isAlive()) {
                 DEADLINES.schedule(
-                        process::destroyForcibly,
-                        deadline - System.nanoTime(),
-                        TimeUnit.NANOSECONDS);
+                        new TimerTask() {
+                            @Override
+                            public void run() {
+                                process.destroyForcibly();
+                            }
+                        },
+                        Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
             return new Output(bytes);
         } catch (TimeoutException e) {

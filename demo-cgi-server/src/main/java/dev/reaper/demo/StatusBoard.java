@@ -4,6 +4,7 @@ import dev.reaper.kit.ProcessTable;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -21,6 +22,9 @@ final class StatusBoard {
     private final History zombies = new History(SAMPLES);
     private final long started = System.currentTimeMillis();
 
+    /** The sampling task, once started; done only if sampling stopped, which the status says. */
+    private volatile ScheduledFuture<?> sampling;
+
     StatusBoard(Stats stats, ReaperFigures reaper) {
         this.stats = stats;
         this.reaper = reaper;
@@ -30,19 +34,19 @@ final class StatusBoard {
         ScheduledExecutorService sampler =
                 Executors.newSingleThreadScheduledExecutor(
                         ScriptProcess.daemons("status-sampler-"));
-        sampler.scheduleAtFixedRate(
-                () -> {
-                    try {
-                        zombies.add(ProcessTable.zombies());
-                    } catch (RuntimeException e) {
-                        // /proc unreadable for a moment: a gap in the chart, not the end of
-                        // sampling (a
-                        // task that throws is never run again)
-                    }
-                },
-                0,
-                SAMPLE_MILLIS,
-                TimeUnit.MILLISECONDS);
+        sampling =
+                sampler.scheduleAtFixedRate(
+                        () -> {
+                            try {
+                                zombies.add(ProcessTable.zombies());
+                            } catch (RuntimeException e) {
+                                // /proc unreadable for a moment: a gap in the chart, not the end of
+                                // sampling (a task that throws is never run again)
+                            }
+                        },
+                        0,
+                        SAMPLE_MILLIS,
+                        TimeUnit.MILLISECONDS);
     }
 
     /** The status as JSON, for /status and the page's script. */
@@ -71,6 +75,8 @@ final class StatusBoard {
                 + (System.currentTimeMillis() - started)
                 + ",\"sampleMillis\":"
                 + SAMPLE_MILLIS
+                + ",\"sampling\":"
+                + (sampling != null && !sampling.isDone())
                 + ",\"zombieHistory\":["
                 + history
                 + "]}";

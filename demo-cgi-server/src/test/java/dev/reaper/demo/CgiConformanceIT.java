@@ -8,6 +8,7 @@ import dev.reaper.kit.ProcessTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,9 @@ class CgiConformanceIT {
                     .as("nothing but the expected complaints")
                     .doesNotContain("Exception");
         }
-        Files.walk(markers).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (Stream<Path> files = Files.walk(markers)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Test
@@ -246,7 +250,7 @@ class CgiConformanceIT {
 
     /** Sends the request line (and header lines) as given, and returns the head of the response. */
     private String raw(String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port)) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(

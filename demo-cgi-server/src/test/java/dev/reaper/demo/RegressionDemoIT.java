@@ -29,7 +29,7 @@ class RegressionDemoIT {
                         .classPath(DemoServer.JAR.toString())
                         .run(
                                 RegressionDemo.class,
-                                Duration.ofSeconds(240),
+                                Duration.ofMinutes(4),
                                 "3",
                                 "--bundle",
                                 Container.BUNDLE.toString());

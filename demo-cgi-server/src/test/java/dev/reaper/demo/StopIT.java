@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,8 +59,9 @@ class StopIT {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Path markers = Files.createDirectories(tmp.resolve("markers" + attempt));
             try (DemoServer server = DemoServer.start(jdk, true, Scenario.TIMEOUT, markers)) {
+                List<CompletableFuture<?>> jobs = new ArrayList<>();
                 for (int i = 0; i < Scenario.JOBS; i++) {
-                    server.client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i);
+                    jobs.add(server.client.getLater("/cgi-bin/job.sh?seconds=60&id=job" + i));
                 }
                 Scenario.awaitMarkers(markers, ".started", Scenario.JOBS, GENEROUS);
                 List<Long> descendants = running(ProcessTable.descendants(server.pid()));
@@ -82,6 +84,7 @@ class StopIT {
                 assertThat(Scenario.markers(markers, ".graceful"))
                         .as("jobs that ended gracefully")
                         .isEqualTo(Scenario.JOBS);
+                jobs.forEach(job -> job.cancel(true)); // their answers are not this test's concern
             }
             if (lags.get(lags.size() - 1) <= LAG_MILLIS) {
                 return;

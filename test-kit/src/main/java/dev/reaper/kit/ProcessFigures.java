@@ -32,7 +32,7 @@ public final class ProcessFigures {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             // "pid (comm) S ppid ...": comm may hold spaces, so count from the last ')'; utime and
             // stime are fields 14 and 15
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
         } catch (IOException gone) {
             return 0;
@@ -51,7 +51,7 @@ public final class ProcessFigures {
                 if (name.test(Files.readString(task.resolve("comm")).strip())) {
                     total +=
                             Long.parseLong(
-                                    Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                                    Files.readString(task.resolve("schedstat")).split(" ", -1)[0]);
                 }
             } catch (IOException ended) {
                 // the thread ended meanwhile
@@ -85,7 +85,7 @@ public final class ProcessFigures {
             for (String child :
                     Files.readString(Path.of("/proc/" + pid + "/task/" + tid + "/children"))
                             .strip()
-                            .split(" ")) {
+                            .split(" ", -1)) {
                 if (!child.isEmpty()) {
                     children.add(Long.parseLong(child));
                 }

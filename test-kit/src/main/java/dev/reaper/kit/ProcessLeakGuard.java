@@ -1,7 +1,5 @@
 package dev.reaper.kit;
 
-import dev.reaper.kit.ProcessTable.Entry;
-import dev.reaper.kit.ProcessTable.Id;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,12 +120,12 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
     }
 
     /** A process left behind, and its parent's command line, as they were when last looked at. */
-    private record Left(Entry process, String commandLine, String parent) {
+    private record Left(ProcessTable.Entry process, String commandLine, String parent) {
         void kill() {
             // the start time must still match: the pid may be another process's by now
             if (!process.zombie()
                     && ProcessTable.stat(process.pid())
-                            .map(Entry::id)
+                            .map(ProcessTable.Entry::id)
                             .filter(process.id()::equals)
                             .isPresent()) {
                 ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
@@ -151,16 +149,16 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
     /** One class's watch: what existed before it, and what was seen below the JVM meanwhile. */
     private static final class Watch implements ExtensionContext.Store.CloseableResource {
         private final long reaper;
-        private final Set<Id> before;
-        private final Set<Id> seen = ConcurrentHashMap.newKeySet();
+        private final Set<ProcessTable.Id> before;
+        private final Set<ProcessTable.Id> seen = ConcurrentHashMap.newKeySet();
         private final Set<Long> sessions = ConcurrentHashMap.newKeySet();
         private final Thread sampler;
         private volatile boolean closed;
 
         Watch(long reaper) {
             this.reaper = reaper;
-            List<Entry> table = ProcessTable.all();
-            before = table.stream().map(Entry::id).collect(Collectors.toSet());
+            List<ProcessTable.Entry> table = ProcessTable.all();
+            before = table.stream().map(ProcessTable.Entry::id).collect(Collectors.toSet());
             table.stream()
                     .filter(p -> p.pid() == SELF)
                     .forEach(self -> sessions.add(self.session()));
@@ -184,8 +182,8 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
         }
 
         /** Records the JVM's new descendants, and their sessions. */
-        private void see(List<Entry> table) {
-            for (Entry p : ProcessTable.descendants(table, List.of(SELF))) {
+        private void see(List<ProcessTable.Entry> table) {
+            for (ProcessTable.Entry p : ProcessTable.descendants(table, List.of(SELF))) {
                 if (!before.contains(p.id())) {
                     seen.add(p.id());
                     sessions.add(p.session());
@@ -195,26 +193,27 @@ public final class ProcessLeakGuard implements BeforeAllCallback, AfterAllCallba
 
         /** What is left now, with whatever runs below it. */
         List<Left> leftovers() {
-            List<Entry> table = ProcessTable.all();
+            List<ProcessTable.Entry> table = ProcessTable.all();
             see(table);
-            Map<Long, Entry> left = new LinkedHashMap<>();
-            for (Entry p : table) {
+            Map<Long, ProcessTable.Entry> left = new LinkedHashMap<>();
+            for (ProcessTable.Entry p : table) {
                 if (!before.contains(p.id())
                         && (seen.contains(p.id())
-                                || p.ppid() == reaper && sessions.contains(p.session()))) {
+                                || (p.ppid() == reaper && sessions.contains(p.session())))) {
                     left.put(p.pid(), p);
                 }
             }
-            for (Entry below : ProcessTable.descendants(table, List.copyOf(left.keySet()))) {
+            for (ProcessTable.Entry below :
+                    ProcessTable.descendants(table, List.copyOf(left.keySet()))) {
                 if (!before.contains(below.id())) {
                     left.put(below.pid(), below);
                 }
             }
-            Map<Long, Entry> byPid = new HashMap<>();
+            Map<Long, ProcessTable.Entry> byPid = new HashMap<>();
             table.forEach(p -> byPid.put(p.pid(), p));
             List<Left> found = new ArrayList<>();
-            for (Entry p : left.values()) {
-                Entry parent = byPid.get(p.ppid());
+            for (ProcessTable.Entry p : left.values()) {
+                ProcessTable.Entry parent = byPid.get(p.ppid());
                 String parentLine = parent == null ? "?" : ProcessTable.commandLine(parent.pid());
                 found.add(
                         new Left(

@@ -225,7 +225,7 @@ public final class ProcessTable {
      */
     public static long statusNumber(long pid, String field) {
         String value = status(pid).get(field);
-        return value == null ? -1 : Long.parseLong(value.split(" ")[0]);
+        return value == null ? -1 : Long.parseLong(value.split(" ", -1)[0]);
     }
 
     private static Map<String, String> fields(String text) {
@@ -245,7 +245,7 @@ public final class ProcessTable {
      */
     public static long threadCpuNanos(long pid, long tid) {
         String schedstat = read("/proc/" + pid + "/task/" + tid + "/schedstat");
-        return schedstat == null ? -1 : Long.parseLong(schedstat.split(" ")[0]);
+        return schedstat == null ? -1 : Long.parseLong(schedstat.split(" ", -1)[0]);
     }
 
     /** How many files {@code pid} has open (/proc/PID/fd); -1 if it has ended. */
@@ -260,7 +260,7 @@ public final class ProcessTable {
         if (uptime == null) {
             throw new UncheckedIOException(new IOException("cannot read /proc/uptime"));
         }
-        return (long) (Double.parseDouble(uptime.split(" ")[0]) * TICKS_PER_SECOND);
+        return (long) (Double.parseDouble(uptime.split(" ", -1)[0]) * TICKS_PER_SECOND);
     }
 
     /**

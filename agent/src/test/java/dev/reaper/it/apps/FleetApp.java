@@ -78,7 +78,7 @@ public final class FleetApp {
                     () -> !hold || Files.exists(dir.resolve("scraped")),
                     done -> done);
         } catch (Exception e) {
-            e.printStackTrace();
+            throw new IllegalStateException("could not say the JVM is stopping", e);
         }
     }
 }

@@ -31,14 +31,13 @@ public final class LauncherApp {
         boolean wait = args.length > 2 && args[2].equals("wait");
         switch (args[0]) {
             case "launch" -> {
-                worker(dir, "setsid", "sh", dir + "/worker.sh", dir.toString(), "launched-setsid");
+                worker("setsid", "sh", dir + "/worker.sh", dir.toString(), "launched-setsid");
                 worker(
-                        dir,
                         "sh",
                         "-c",
                         "sh \"$0\"/worker.sh \"$0\" launched-orphan >/dev/null 2>&1 &",
                         dir.toString());
-                worker(dir, "sh", dir + "/worker.sh", dir.toString(), "launched-plain");
+                worker("sh", dir + "/worker.sh", dir.toString(), "launched-plain");
                 awaitFile(
                         dir,
                         "launched-setsid.started",
@@ -47,7 +46,6 @@ public final class LauncherApp {
             }
             case "client" -> {
                 worker(
-                        dir,
                         "setsid",
                         java(),
                         "-cp",
@@ -58,7 +56,7 @@ public final class LauncherApp {
                 awaitFile(dir, "daemon.up");
             }
             case "daemon" -> {
-                worker(dir, "sh", dir + "/worker.sh", dir.toString(), "daemon-worker");
+                worker("sh", dir + "/worker.sh", dir.toString(), "daemon-worker");
                 awaitFile(dir, "daemon-worker.started");
                 Files.writeString(dir.resolve("daemon.up"), "" + ProcessHandle.current().pid());
                 Thread.sleep(Long.MAX_VALUE);
@@ -81,8 +79,8 @@ public final class LauncherApp {
                 System.out.println("forked=" + forked.waitFor());
             }
             case "forked" -> {
-                worker(dir, "sh", dir + "/worker.sh", dir.toString(), "forked-plain");
-                worker(dir, "setsid", "sh", dir + "/worker.sh", dir.toString(), "forked-setsid");
+                worker("sh", dir + "/worker.sh", dir.toString(), "forked-plain");
+                worker("setsid", "sh", dir + "/worker.sh", dir.toString(), "forked-setsid");
                 awaitFile(dir, "forked-plain.started", "forked-setsid.started");
                 Files.writeString(dir.resolve("forked.up"), "up");
                 if (wait) {
@@ -94,7 +92,7 @@ public final class LauncherApp {
         }
     }
 
-    private static void worker(Path dir, String... command) throws Exception {
+    private static void worker(String... command) throws Exception {
         new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
