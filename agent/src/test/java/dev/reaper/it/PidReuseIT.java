@@ -51,7 +51,10 @@ class PidReuseIT {
         String hostPidMax = Files.readString(HOST_PID_MAX).strip();
         Jvm jvm =
                 Jvm.on(jdk)
-                        .withAgent("stop-order=" + stopOrder)
+                        // On SIGTERM a worker waits for its bystander, and with hooks-first for
+                        // the hook's too: some 60 forks, each ~50 ms on a slow machine; time
+                        // enough before the relay's SIGKILL.
+                        .withAgent("stop-order=" + stopOrder + ",stop-timeout=10s,stop-budget=30s")
                         .asPid1()
                         .afterShell("echo " + PID_MAX + " > " + HOST_PID_MAX)
                         .classPath(Jvm.APP_JNA + ":" + Jvm.NUPROCESS);
@@ -59,7 +62,8 @@ class PidReuseIT {
             // for the application's own JNA (NuProcess's)
             jvm.option("--enable-native-access=ALL-UNNAMED");
         }
-        Running running = jvm.start(PidReuseApp.class, dir.toString(), "" + WRAPS, "" + WORKERS);
+        Running running =
+                jvm.start(PidReuseApp.class, dir.toString(), "" + WRAPS, "" + WORKERS, stopOrder);
         Await.until(
                 "the mixed run over and the workers started",
                 Duration.ofSeconds(60),
@@ -70,7 +74,7 @@ class PidReuseIT {
         running.signal("TERM");
         // from now on the workers' sleeps start after the stop began
         Files.writeString(dir.resolve("stopped"), "");
-        Result result = running.await(Duration.ofSeconds(30));
+        Result result = running.await(Duration.ofSeconds(60));
 
         assertThat(result.status()).as("%s", result).isEqualTo(143);
         assertThat(result.values()).as("%s", result).containsEntry("sigchld_caught", "true");

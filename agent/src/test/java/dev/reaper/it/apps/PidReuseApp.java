@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *       prints hook_checked and hook_mismatches.
  * </ol>
  *
- * Arguments: DIR WRAPS WORKERS.
+ * Arguments: DIR WRAPS WORKERS STOP-ORDER (the agent's: hooks-first or all-at-once).
  */
 public final class PidReuseApp {
     /** How many bystanders the shutdown hook leaves running. */
@@ -41,6 +41,11 @@ public final class PidReuseApp {
         Path dir = Path.of(args[0]);
         int wraps = Integer.parseInt(args[1]);
         int workers = Integer.parseInt(args[2]);
+        // hooks-first: the relay comes after the hook, and the workers, which it waits for, wait
+        // for the hook's bystanders, so that those run while the relay works. all-at-once: the
+        // relay is over before the hook runs, and the hook waits for its bystanders itself, so
+        // that the JVM's exit does not cut them short.
+        boolean hooksFirst = args[3].equals("hooks-first");
         long self = ProcessHandle.current().pid();
         AgentReady.await();
         // NuProcess's first use resets SIGCHLD to SIG_DFL (it runs the JDK's own ProcessImpl init):
@@ -118,8 +123,15 @@ public final class PidReuseApp {
             Files.copy(script, dir.resolve("reuse-tree.sh"));
         }
         Runtime.getRuntime()
-                .addShutdownHook(new Thread(() -> hook(dir, new Random(143)), "application hook"));
-        start("sh", dir.resolve("reuse-tree.sh").toString(), dir.toString(), "" + workers);
+                .addShutdownHook(
+                        new Thread(
+                                () -> hook(dir, new Random(143), !hooksFirst), "application hook"));
+        start(
+                "sh",
+                dir.resolve("reuse-tree.sh").toString(),
+                dir.toString(),
+                "" + workers,
+                "" + (hooksFirst ? BYSTANDERS : 0));
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (started(dir) < workers && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
@@ -130,22 +142,25 @@ public final class PidReuseApp {
 
     /**
      * The shutdown hook, whose children all start after the stop began: BYSTANDERS bystanders of
-     * reuse-tree.sh that it leaves running, so that they run on while the relay works, whichever
-     * stop-order; and five children, each running sleeps one after another (a sleep that ends by a
-     * signal makes it exit 200), whose exit codes it checks.
+     * reuse-tree.sh, which it leaves running with hooks-first (the relay then runs while they do;
+     * the workers wait for them) and waits for with all-at-once (the relay is over then); and five
+     * children, each running sleeps one after another (a sleep that ends by a signal makes it exit
+     * 200), whose exit codes it checks.
      */
-    private static void hook(Path dir, Random random) {
+    private static void hook(Path dir, Random random, boolean waitForBystanders) {
+        List<Process> bystanders = new ArrayList<>();
         List<Process> children = new ArrayList<>();
         List<Integer> codes = new ArrayList<>();
         int hookChecked = 0;
         List<String> hookMismatches = new ArrayList<>();
         for (int i = 0; i < BYSTANDERS; i++) {
-            start(
-                    "sh",
-                    dir.resolve("reuse-tree.sh").toString(),
-                    dir.toString(),
-                    "bystander",
-                    "h" + i);
+            bystanders.add(
+                    start(
+                            "sh",
+                            dir.resolve("reuse-tree.sh").toString(),
+                            dir.toString(),
+                            "bystander",
+                            "h" + i));
         }
         try {
             for (int i = 0; i < 5; i++) {
@@ -169,6 +184,11 @@ public final class PidReuseApp {
                                     + codes.get(i)
                                     + ", got "
                                     + got);
+                }
+            }
+            if (waitForBystanders) {
+                for (Process bystander : bystanders) {
+                    bystander.waitFor();
                 }
             }
         } catch (InterruptedException e) {
