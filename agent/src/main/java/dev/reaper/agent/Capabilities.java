@@ -39,6 +39,11 @@ record Capabilities(
      */
     record Natives(NativeKernel kernel, String jnaFailed, String role, String pidfdsRefused) {}
 
+    /** A JVM where nothing can be reaped at all, and why (not Linux, /proc missing). */
+    static Capabilities nothingReaped(long self, String why) {
+        return new Capabilities(self, why, null, null, null, null, false, null);
+    }
+
     /**
      * Whether an adopted orphan can be told from the JVM's own on the leader's list, and so reaped
      * at once (Ownership#whose).

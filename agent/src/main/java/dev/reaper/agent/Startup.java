@@ -233,15 +233,8 @@ final class Startup {
     private Capabilities probe() {
         String os = System.getProperty("os.name");
         if (!"Linux".equals(os)) {
-            return new Capabilities(
-                    -1,
-                    "this is " + os + ", not Linux: nothing is reaped",
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    null);
+            return Capabilities.nothingReaped(
+                    -1, "this is " + os + ", not Linux: nothing is reaped");
         }
         long self;
         long seen;
@@ -254,19 +247,12 @@ final class Startup {
             seen = pids != null ? pids[0] : Proc.self();
         } catch (IOException | RuntimeException e) {
             long pid = ProcessHandle.current().pid();
-            return new Capabilities(
-                    pid,
-                    "cannot read /proc (" + e + "): nothing is reaped; mount /proc",
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    null);
+            return Capabilities.nothingReaped(
+                    pid, "cannot read /proc (" + e + "): nothing is reaped; mount /proc");
         }
         String procMissing = checkProc(self, seen);
         if (procMissing != null) {
-            return new Capabilities(self, procMissing, null, null, null, null, false, null);
+            return Capabilities.nothingReaped(self, procMissing);
         }
         JdkChildren jdk = JdkChildren.find();
         if (!jdk.known()) {
