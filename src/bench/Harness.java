@@ -25,6 +25,14 @@ final class Harness {
     static final Path AGENT = ROOT.resolve("agent/target/reaper.jar");
     static final Path TEST_CLASSES = ROOT.resolve("agent/target/test-classes");
     static final Path SCRIPTS = TEST_CLASSES.resolve("dev/reaper/it/apps");
+
+    /**
+     * The class path of a JVM that runs one of the tests' applications: they use the kit (Await,
+     * ProcessTable), which is on this bench's own class path.
+     */
+    static final String APPS_CLASS_PATH =
+            TEST_CLASSES + ":" + System.getProperty("java.class.path");
+
     static final Path IT = ROOT.resolve("agent/target/it");
 
     /**

@@ -74,7 +74,7 @@ final class Shutdown {
                     List.of(
                             "-XX:-UsePerfData",
                             "-cp",
-                            Harness.TEST_CLASSES.toString(),
+                            Harness.APPS_CLASS_PATH,
                             "dev.reaper.it.apps.ShutdownApp",
                             dir.toString(),
                             "handler=" + handler));

@@ -56,13 +56,11 @@ public final class Soak {
     static void once(Harness.Jdk jdk, long seconds) throws Exception {
         Path dir = Files.createTempDirectory("reaper-soak");
         String classPath =
-                Harness.TEST_CLASSES
+                Harness.APPS_CLASS_PATH
                         + ":"
                         + Harness.IT.resolve("app-jna.jar")
                         + ":"
-                        + Harness.IT.resolve("nuprocess.jar")
-                        + ":"
-                        + System.getProperty("java.class.path");
+                        + Harness.IT.resolve("nuprocess.jar");
         // the heap fixed and touched from the start: RSS then shows what grows beside it
         // (metaspace, threads, native memory)
         List<String> command =

@@ -95,7 +95,7 @@ final class TomcatShutdown {
                 List.of(
                         "-XX:-UsePerfData",
                         "-cp",
-                        Harness.TEST_CLASSES + ":" + jars,
+                        Harness.APPS_CLASS_PATH + ":" + jars,
                         "dev.reaper.it.apps.TomcatCgiApp",
                         dir.toString()));
         if (stopHook) {
