@@ -34,8 +34,7 @@ import java.util.concurrent.TimeUnit;
  * pressure, or why it cannot be had).
  */
 public final class FdPressureApp {
-    private static final List<String> mismatches = new ArrayList<>();
-    private static int checked;
+    private static final ExitStatuses statuses = new ExitStatuses();
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
@@ -88,14 +87,15 @@ public final class FdPressureApp {
         held.clear();
 
         for (int i = 0; i < started.size(); i++) {
-            check("child started before the pressure", started.get(i), codes.get(i));
+            statuses.check("child started before the pressure", started.get(i), codes.get(i));
         }
-        check("storm", storm, 0);
+        statuses.check("storm", storm, 0);
         for (int i = 0; i < 10; i++) {
             int code = random.nextInt(256);
-            check("child started after the pressure", start("sh", "-c", "exit " + code), code);
+            statuses.check(
+                    "child started after the pressure", start("sh", "-c", "exit " + code), code);
         }
-        check(
+        statuses.check(
                 "storm after the pressure",
                 start(
                         "sh",
@@ -115,9 +115,7 @@ public final class FdPressureApp {
         touch(dir.resolve("released"));
         awaitFile(dir.resolve("finish"));
         System.out.println("held=" + heldCount);
-        System.out.println("checked=" + checked);
-        System.out.println("mismatches=" + mismatches.size());
-        mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
+        statuses.print();
         System.out.println("zombies_left=" + left);
         System.out.println("time_zone=" + zone);
     }
@@ -157,26 +155,6 @@ public final class FdPressureApp {
                     .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void check(String what, Process p, int expected) throws Exception {
-        int waited = p.waitFor();
-        int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
-        checked++;
-        if (waited != expected || p.exitValue() != expected || onExit != expected) {
-            mismatches.add(
-                    what
-                            + " pid "
-                            + p.pid()
-                            + ": expected "
-                            + expected
-                            + ", waitFor "
-                            + waited
-                            + ", exitValue "
-                            + p.exitValue()
-                            + ", onExit "
-                            + onExit);
         }
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An application that runs out of heap (run it with a small -Xmx) and holds every byte of it while
@@ -34,8 +33,7 @@ import java.util.concurrent.TimeUnit;
  * checked, mismatches, zombies_left.
  */
 public final class HeapPressureApp {
-    private static final List<String> mismatches = new ArrayList<>();
-    private static int checked;
+    private static final ExitStatuses statuses = new ExitStatuses();
     private static int errors;
 
     /** What fills the heap: a linked list, which needs no larger array to grow. */
@@ -115,18 +113,17 @@ public final class HeapPressureApp {
         Files.writeString(released, "");
 
         for (int i = 0; i < started.size(); i++) {
-            check("child started before the pressure", started.get(i), codes.get(i));
+            statuses.check("child started before the pressure", started.get(i), codes.get(i));
         }
-        check("storm", storm, 0);
+        statuses.check("storm", storm, 0);
         for (int i = 0; i < 10; i++) {
             int code = random.nextInt(256);
-            check("child started after the pressure", start("sh", "-c", "exit " + code), code);
+            statuses.check(
+                    "child started after the pressure", start("sh", "-c", "exit " + code), code);
         }
         int left = Zombies.awaitNone(self, 30_000);
         System.out.println("errors=" + errors);
-        System.out.println("checked=" + checked);
-        System.out.println("mismatches=" + mismatches.size());
-        mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
+        statuses.print();
         System.out.println("zombies_left=" + left);
     }
 
@@ -151,26 +148,6 @@ public final class HeapPressureApp {
                     .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void check(String what, Process p, int expected) throws Exception {
-        int waited = p.waitFor();
-        int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
-        checked++;
-        if (waited != expected || p.exitValue() != expected || onExit != expected) {
-            mismatches.add(
-                    what
-                            + " pid "
-                            + p.pid()
-                            + ": expected "
-                            + expected
-                            + ", waitFor "
-                            + waited
-                            + ", exitValue "
-                            + p.exitValue()
-                            + ", onExit "
-                            + onExit);
         }
     }
 }

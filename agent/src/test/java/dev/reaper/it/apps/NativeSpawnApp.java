@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Children started by native code, whose exit codes only their starter reads, during an orphan
@@ -42,8 +41,7 @@ public final class NativeSpawnApp {
 
     private static final C LIBC = Native.load("c", C.class);
     private static final String[] ENV = {"PATH=/usr/bin:/bin", null};
-    private static final AtomicInteger checked = new AtomicInteger();
-    private static final List<String> mismatches = new ArrayList<>();
+    private static final ExitStatuses statuses = new ExitStatuses();
 
     public static void main(String[] args) throws Exception {
         int orphans = Integer.parseInt(args[0]);
@@ -94,14 +92,10 @@ public final class NativeSpawnApp {
         }
         int stormStatus = storm.waitFor();
         if (stormStatus != 0) {
-            mismatch("storm: exit " + stormStatus);
+            statuses.mismatch("storm: exit " + stormStatus);
         }
         int left = Zombies.awaitNone(self, 10_000);
-        System.out.println("checked=" + checked.get());
-        synchronized (mismatches) {
-            System.out.println("mismatches=" + mismatches.size());
-            mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
-        }
+        statuses.print();
         System.out.println("zombies_left=" + left);
     }
 
@@ -123,7 +117,7 @@ public final class NativeSpawnApp {
         return () -> {
             try {
                 boolean done = exited.await(60, TimeUnit.SECONDS);
-                compare(
+                statuses.compare(
                         "nuprocess pid " + process.getPID() + by,
                         done ? reported[0] : Integer.MIN_VALUE,
                         code);
@@ -157,7 +151,7 @@ public final class NativeSpawnApp {
                     reaped == pid.getValue()
                             ? (status.getValue() >> 8) & 0xff
                             : -1000 - Native.getLastError();
-            compare("posix_spawn pid " + pid.getValue() + by, got, code);
+            statuses.compare("posix_spawn pid " + pid.getValue() + by, got, code);
         };
     }
 
@@ -175,18 +169,5 @@ public final class NativeSpawnApp {
                         "starter");
         thread.start();
         return thread;
-    }
-
-    private static void compare(String what, int got, int expected) {
-        checked.incrementAndGet();
-        if (got != expected) {
-            mismatch(what + ": expected " + expected + ", got " + got);
-        }
-    }
-
-    private static void mismatch(String message) {
-        synchronized (mismatches) {
-            mismatches.add(message);
-        }
     }
 }

@@ -38,8 +38,7 @@ import java.util.function.IntSupplier;
 public final class PausedStormApp {
     private static final NativeSpawnApp.C LIBC = Native.load("c", NativeSpawnApp.C.class);
     private static final String[] ENV = {"PATH=/usr/bin:/bin", null};
-    private static final List<String> mismatches = new ArrayList<>();
-    private static int checked;
+    private static final ExitStatuses statuses = new ExitStatuses();
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
@@ -93,18 +92,18 @@ public final class PausedStormApp {
             Process p = jdkChildren.get(i);
             int waited = p.waitFor();
             int onExit = p.onExit().get(60, TimeUnit.SECONDS).exitValue();
-            compare(
+            statuses.compare(
                     "JDK child " + p.pid(),
                     waited == onExit ? waited : -1000 - onExit,
                     jdkCodes.get(i));
         }
         for (int i = 0; i < nuChildren.size(); i++) {
-            compare(
+            statuses.compare(
                     "NuProcess child " + i,
                     nuChildren.get(i).get(60, TimeUnit.SECONDS),
                     nuCodes.get(i));
         }
-        compare("storm", storm.waitFor(), 0);
+        statuses.compare("storm", storm.waitFor(), 0);
         // the posix_spawn children's zombies wait through the reaping of the whole pile: reaped
         // only once nothing else is left
         Await.value(
@@ -112,12 +111,11 @@ public final class PausedStormApp {
                 () -> ProcessTable.zombieChildren(self),
                 n -> n <= posixChildren.size());
         for (int i = 0; i < posixChildren.size(); i++) {
-            compare("posix_spawn child " + i, posixChildren.get(i).getAsInt(), posixCodes.get(i));
+            statuses.compare(
+                    "posix_spawn child " + i, posixChildren.get(i).getAsInt(), posixCodes.get(i));
         }
         int left = Zombies.awaitNone(self, 30_000);
-        System.out.println("checked=" + checked);
-        System.out.println("mismatches=" + mismatches.size());
-        mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
+        statuses.print();
         System.out.println("zombies_left=" + left);
     }
 
@@ -166,12 +164,5 @@ public final class PausedStormApp {
                     ? (status.getValue() >> 8) & 0xff
                     : -1000 - Native.getLastError();
         };
-    }
-
-    private static void compare(String what, int got, int expected) {
-        checked++;
-        if (got != expected) {
-            mismatches.add(what + ": expected " + expected + ", got " + got);
-        }
     }
 }

@@ -34,8 +34,7 @@ public final class PidReuseApp {
     /** How many bystanders the shutdown hook leaves running. */
     public static final int BYSTANDERS = 4;
 
-    private static final List<String> mismatches = new ArrayList<>();
-    private static int checked;
+    private static final ExitStatuses statuses = new ExitStatuses();
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
@@ -97,25 +96,23 @@ public final class PidReuseApp {
                 lastPid = p.pid();
                 int waited = p.waitFor();
                 int onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
-                compare(
+                statuses.compare(
                         "JDK child " + p.pid() + " in round " + rounds,
                         waited == onExit ? waited : -1000 - onExit,
                         jdkCodes.get(i));
             }
             for (int i = 0; i < nu.size(); i++) {
-                compare(
+                statuses.compare(
                         "NuProcess child " + i + " in round " + rounds,
                         nu.get(i).get(30, TimeUnit.SECONDS),
                         nuCodes.get(i));
             }
-            compare("orphans' parent in round " + rounds, orphans.waitFor(), 0);
+            statuses.compare("orphans' parent in round " + rounds, orphans.waitFor(), 0);
         }
         int left = Zombies.awaitNone(self, 30_000);
         System.out.println("rounds=" + rounds);
         System.out.println("wraps=" + wrapped);
-        System.out.println("checked=" + checked);
-        System.out.println("mismatches=" + mismatches.size());
-        mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
+        statuses.print();
         System.out.println("zombies_left=" + left);
         System.out.flush();
 
@@ -245,12 +242,5 @@ public final class PidReuseApp {
                 });
         builder.start();
         return exit;
-    }
-
-    private static void compare(String what, int got, int expected) {
-        checked++;
-        if (got != expected) {
-            mismatches.add(what + ": expected " + expected + ", got " + got);
-        }
     }
 }

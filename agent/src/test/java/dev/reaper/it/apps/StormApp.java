@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An orphan storm, and meanwhile the JVM's own children, whose exit codes must stay exact.
@@ -27,8 +27,7 @@ public final class StormApp {
      */
     public static final int FAST_PER_BATCH = 10;
 
-    private static final AtomicInteger checked = new AtomicInteger();
-    private static final List<String> mismatches = new ArrayList<>();
+    private static final ExitStatuses statuses = new ExitStatuses();
 
     public static void main(String[] args) throws Exception {
         int orphans = Integer.parseInt(args[0]);
@@ -60,11 +59,7 @@ public final class StormApp {
         check("storm", storm, 0);
         int left = Zombies.awaitNone(self, waitMillis);
         System.out.println("orphans=" + orphans);
-        System.out.println("checked=" + checked.get());
-        synchronized (mismatches) {
-            System.out.println("mismatches=" + mismatches.size());
-            mismatches.stream().limit(20).forEach(m -> System.out.println("mismatch: " + m));
-        }
+        statuses.print();
         System.out.println("zombies_left=" + left);
     }
 
@@ -102,7 +97,7 @@ public final class StormApp {
                 }
             }
         } catch (Exception e) {
-            mismatch("worker failed: " + e);
+            statuses.mismatch("worker failed: " + e);
         }
     }
 
@@ -116,38 +111,14 @@ public final class StormApp {
         }
     }
 
+    /** The shared check, and the child's ProcessHandle sees its end too. */
     private static void check(String what, Process p, int expected)
             throws InterruptedException, ExecutionException {
-        int waited = p.waitFor();
-        int value = p.exitValue();
-        int onExit;
+        statuses.check(what, p, expected);
         try {
-            onExit = p.onExit().get(30, TimeUnit.SECONDS).exitValue();
             p.toHandle().onExit().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            mismatch(what + " pid " + p.pid() + ": onExit did not complete");
-            return;
-        }
-        checked.incrementAndGet();
-        if (waited != expected || value != expected || onExit != expected) {
-            mismatch(
-                    what
-                            + " pid "
-                            + p.pid()
-                            + ": expected "
-                            + expected
-                            + ", waitFor "
-                            + waited
-                            + ", exitValue "
-                            + value
-                            + ", onExit "
-                            + onExit);
-        }
-    }
-
-    private static void mismatch(String message) {
-        synchronized (mismatches) {
-            mismatches.add(message);
+        } catch (TimeoutException e) {
+            statuses.mismatch(what + " pid " + p.pid() + ": its handle's onExit did not complete");
         }
     }
 }
